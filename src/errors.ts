@@ -1,0 +1,123 @@
+/**
+ * Every error the daemon raises on purpose, in one place, each with a stable `code`
+ * (the style of Fastify's FST_ERR_*). Callers branch on `code` or `instanceof`, never on
+ * message text. Messages never contain a secret: they are built from our own words and
+ * from provider replies, never from the request we sent.
+ */
+
+export type ErrorCode =
+  | 'IMEI_ERR_CONFIG'
+  | 'IMEI_ERR_USAGE'
+  | 'IMEI_ERR_LOCKED'
+  | 'IMEI_ERR_PROVIDER_SAFE'
+  | 'IMEI_ERR_PROVIDER_UNKNOWN'
+  | 'IMEI_ERR_PROVIDER_PERMANENT'
+  | 'IMEI_ERR_PROVIDER_AUTH'
+  | 'IMEI_ERR_FILE_REJECTED'
+  | 'IMEI_ERR_STOPPING';
+
+export class DaemonError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad configuration: exit code 2, one line naming the key. */
+export class ConfigError extends DaemonError {
+  constructor(message: string) {
+    super('IMEI_ERR_CONFIG', message);
+  }
+}
+
+/** Bad command-line usage: exit code 2. */
+export class UsageError extends DaemonError {
+  constructor(message: string) {
+    super('IMEI_ERR_USAGE', message);
+  }
+}
+
+/** Another daemon holds the checkpoints folder: exit code 3. */
+export class LockHeldError extends DaemonError {
+  constructor(message: string) {
+    super('IMEI_ERR_LOCKED', message);
+  }
+}
+
+/**
+ * How a failed provider call may be treated (design.md, "Which failures are safe to retry"):
+ * - `safe`: the call certainly did not reach the order logic; resend freely.
+ * - `unknown`: the call may have placed orders; its rows become `unknown` and are resubmitted,
+ *   relying on the provider's duplicate refusal.
+ * - `permanent`: the provider said no for good; never retried in a loop.
+ */
+export type FailureClass = 'safe' | 'unknown' | 'permanent';
+
+export interface ProviderErrorDetails {
+  /** HTTP status when a reply arrived. */
+  httpStatus?: number;
+  /** Seconds to wait before the next call, from `Retry-After`. */
+  retryAfterSeconds?: number;
+  /** True for HTTP 429: the provider asks us to slow down; not a failed attempt. */
+  rateLimited?: boolean;
+}
+
+export abstract class ProviderError extends DaemonError {
+  abstract readonly failureClass: FailureClass;
+  readonly details: ProviderErrorDetails;
+  constructor(code: ErrorCode, message: string, details: ProviderErrorDetails = {}, cause?: unknown) {
+    super(code, message, { cause });
+    this.details = details;
+  }
+}
+
+export class ProviderSafeError extends ProviderError {
+  readonly failureClass = 'safe';
+  constructor(message: string, details: ProviderErrorDetails = {}, cause?: unknown) {
+    super('IMEI_ERR_PROVIDER_SAFE', message, details, cause);
+  }
+}
+
+export class ProviderUnknownOutcomeError extends ProviderError {
+  readonly failureClass = 'unknown';
+  constructor(message: string, details: ProviderErrorDetails = {}, cause?: unknown) {
+    super('IMEI_ERR_PROVIDER_UNKNOWN', message, details, cause);
+  }
+}
+
+export class ProviderPermanentError extends ProviderError {
+  readonly failureClass = 'permanent';
+  constructor(message: string, details: ProviderErrorDetails = {}, cause?: unknown) {
+    super('IMEI_ERR_PROVIDER_PERMANENT', message, details, cause);
+  }
+}
+
+/** Bad user name or API key: permanent, and stops all submission until the config changes. */
+export class ProviderAuthError extends ProviderError {
+  readonly failureClass = 'permanent';
+  constructor(message: string, details: ProviderErrorDetails = {}) {
+    super('IMEI_ERR_PROVIDER_AUTH', message, details);
+  }
+}
+
+/** A whole input file refused (empty, too large, binary, no IMEI column...). */
+export class FileRejectedError extends DaemonError {
+  constructor(message: string) {
+    super('IMEI_ERR_FILE_REJECTED', message);
+  }
+}
+
+/** Work refused because the daemon is shutting down. */
+export class StoppingError extends DaemonError {
+  constructor() {
+    super('IMEI_ERR_STOPPING', 'the daemon is stopping');
+  }
+}
+
+/** A message safe to show a user for any thrown value, with no stack trace. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
