@@ -1,0 +1,15 @@
+/** A GSM Fusion server for new users, tests and the benchmark (design.md, "Where code lives"). */
+export { startSimulator, ENDPOINT_PATH } from './server.js';
+export type {
+  Simulator,
+  SimulatorFaultKind,
+  SimulatorFaults,
+  SimulatorOptions,
+  SimulatorOrder,
+  SimulatorStats,
+} from './types.js';
+export { buildResultCode, finalOutcomeFor, INVALID_IMEI_CODE, type FinalOutcome } from './codes.js';
+export { SIMULATED_CATALOGUE, findService, type SimulatedService, type ResultKind } from './catalogue.js';
+export { hasValidCheckDigit, luhnCheckDigit, withCheckDigit } from './imei.js';
+export { FIRST_ORDER_ID } from './orders.js';
+export { BROKEN_DECLARATION } from './xml.js';

@@ -1,0 +1,109 @@
+/** The simulator's order book: what it holds, duplicate refusal, and statuses that move with time. */
+import type { ProviderStatus } from '../provider/types.js';
+import { finalOutcomeFor, type FinalOutcome } from './codes.js';
+import { isFifteenDigits } from './imei.js';
+import type { SimulatorOrder } from './types.js';
+
+/** Close to the ids the live server hands out. */
+export const FIRST_ORDER_ID = 15556534;
+
+interface HeldOrder {
+  orderId: string;
+  imei: string;
+  serviceId: string;
+  placedAt: number;
+  /** Computed on first need; fixed from then on. */
+  outcome?: FinalOutcome;
+}
+
+/** One `placeorder` call split by what happened to each IMEI, in the order they were sent. */
+export interface PlacementOutcome {
+  placed: { orderId: string; imei: string }[];
+  /** Already held for that service, including earlier in the same call. */
+  duplicates: string[];
+  /** Not 15 digits: not ordered. */
+  malformed: string[];
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC. */
+export function formatRequestedAt(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+export class OrderBook {
+  private readonly held: HeldOrder[] = [];
+  private readonly byId = new Map<string, HeldOrder>();
+  /** `serviceId:imei` of every order held, for duplicate refusal. */
+  private readonly keys = new Set<string>();
+  private nextId = FIRST_ORDER_ID;
+
+  constructor(
+    private readonly completeAfterMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes the orders of one call. Nothing here can fail half way: the caller sees all or nothing. */
+  place(serviceId: string, imeis: readonly string[]): PlacementOutcome {
+    const outcome: PlacementOutcome = { placed: [], duplicates: [], malformed: [] };
+    const placedAt = this.now();
+    for (const imei of imeis) {
+      if (!isFifteenDigits(imei)) {
+        outcome.malformed.push(imei);
+        continue;
+      }
+      const key = `${serviceId}:${imei}`;
+      if (this.keys.has(key)) {
+        outcome.duplicates.push(imei);
+        continue;
+      }
+      const order: HeldOrder = { orderId: String(this.nextId++), imei, serviceId, placedAt };
+      this.keys.add(key);
+      this.held.push(order);
+      this.byId.set(order.orderId, order);
+      outcome.placed.push({ orderId: order.orderId, imei });
+    }
+    return outcome;
+  }
+
+  /** Orders for the ids given, in the order asked, each once; unknown ids are left out. */
+  lookUp(orderIds: readonly string[]): SimulatorOrder[] {
+    const found: SimulatorOrder[] = [];
+    const seen = new Set<string>();
+    const now = this.now();
+    for (const orderId of orderIds) {
+      const order = this.byId.get(orderId);
+      if (order === undefined || seen.has(orderId)) continue;
+      seen.add(orderId);
+      found.push(this.view(order, now));
+    }
+    return found;
+  }
+
+  all(): SimulatorOrder[] {
+    const now = this.now();
+    return this.held.map((order) => this.view(order, now));
+  }
+
+  private view(order: HeldOrder, now: number): SimulatorOrder {
+    const { status, code } = this.stateAt(order, now);
+    return {
+      orderId: order.orderId,
+      imei: order.imei,
+      serviceId: order.serviceId,
+      status,
+      code,
+      requestedAt: formatRequestedAt(order.placedAt),
+      placedAt: order.placedAt,
+    };
+  }
+
+  /** Pending for the first half of `completeAfterMs`, In Process for the second, then final. */
+  private stateAt(order: HeldOrder, now: number): { status: ProviderStatus; code: string } {
+    const elapsed = now - order.placedAt;
+    if (elapsed >= this.completeAfterMs) {
+      order.outcome ??= finalOutcomeFor(order.serviceId, order.imei);
+      return order.outcome;
+    }
+    return { status: elapsed >= this.completeAfterMs / 2 ? 'In Process' : 'Pending', code: '' };
+  }
+}
