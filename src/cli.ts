@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { loadConfig, type ResolvedConfig } from './config/load.js';
+import { Daemon } from './daemon.js';
+import { ConfigError, DaemonError, LockHeldError, UsageError, describeError } from './errors.js';
+import { createLogger, redactSecrets, type Logger } from './log.js';
+import { printHistory, printServices, printStatus } from './commands/read-only.js';
+
+/** Exit codes of the contract. */
+const EXIT = { ok: 0, failure: 1, usage: 2, locked: 3 } as const;
+
+interface GlobalOptions {
+  config?: string;
+}
+
+function configFrom(command: Command): ResolvedConfig {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  return loadConfig(options.config ? { configFile: options.config } : {});
+}
+
+function secretsOf(config: ResolvedConfig): string[] {
+  return [config.provider.apiKey, config.alerts.smtp.pass];
+}
+
+async function daemonLogger(config: ResolvedConfig): Promise<Logger> {
+  return createLogger({ level: config.log.level, file: config.paths.logFile, secrets: secretsOf(config), stdout: true });
+}
+
+/** Runs the daemon until SIGTERM or SIGINT, then stops gracefully (contract, "Signals"). */
+async function runDaemon(config: ResolvedConfig, mode: 'start' | 'run-once'): Promise<void> {
+  const logger = await daemonLogger(config);
+  const daemon = await Daemon.open(config, logger);
+  let stopped = false;
+  const stop = (signal: string): void => {
+    if (stopped) return;
+    stopped = true;
+    logger.info({ signal }, 'stopping: no new calls; waiting for calls in flight');
+    void daemon.close().then(() => {
+      logger.info('stopped');
+      process.exit(EXIT.ok);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  if (mode === 'start') {
+    await daemon.watch();
+    logger.info({ inbox: config.paths.inbox, simulated: config.simulated }, 'watching the inbox');
+    await new Promise<never>(() => undefined);
+  }
+  await daemon.runOnce();
+  await daemon.close();
+}
+
+export function buildProgram(): Command {
+  const program = new Command('imei-daemon')
+    .description('Orders IMEI checks and unlocks in batches from CSV files dropped into an inbox.')
+    .option('--config <file>', 'a JSON file merged over config/default.json (or IMEI_DAEMON_CONFIG)')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+
+  program
+    .command('start')
+    .description('watch the inbox, submit, poll results, retry on schedule, alert (foreground)')
+    .action(async (_options, command: Command) => runDaemon(configFrom(command), 'start'));
+  program
+    .command('run-once')
+    .description('process every file now in the inbox, write their reports, exit')
+    .action(async (_options, command: Command) => runDaemon(configFrom(command), 'run-once'));
+  program
+    .command('status')
+    .description('files in progress, orders by state, failed rows waiting for retry, last alert')
+    .option('--json', 'machine-readable output')
+    .action((options: { json?: boolean }, command: Command) => printStatus(configFrom(command), options.json === true));
+  program
+    .command('services')
+    .description("the provider's catalogue: id, title, price, delivery time")
+    .option('--search <word>', 'only services whose title or category contains the word')
+    .option('--json', 'machine-readable output')
+    .action(async (options: { search?: string; json?: boolean }, command: Command) =>
+      printServices(configFrom(command), options.search, options.json === true),
+    );
+  program
+    .command('history')
+    .description('every order the daemon knows for an IMEI')
+    .argument('<imei>', 'the IMEI, 15 digits')
+    .option('--json', 'machine-readable output')
+    .action((imei: string, options: { json?: boolean }, command: Command) =>
+      printHistory(configFrom(command), imei, options.json === true),
+    );
+  program
+    .command('retry')
+    .description('run the failed-row retry now, as the schedule would')
+    .action(async (_options, command: Command) => runDaemon(configFrom(command), 'run-once'));
+  return program;
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError || error instanceof UsageError) return EXIT.usage;
+  if (error instanceof LockHeldError) return EXIT.locked;
+  return EXIT.failure;
+}
+
+/** One plain line for the user; a stack trace only for what is truly our bug. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    if (argv.length <= 2) throw new UsageError('no command given: try start, run-once, status, services, history or retry');
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      process.stderr.write(`imei-daemon: ${error.message.replace(/^error: /, '')}\n`);
+      return EXIT.usage;
+    }
+    const code = exitCodeFor(error);
+    const message = describeError(error);
+    const safe = redactSecrets(message, [process.env.GSMFUSION_API_KEY ?? '', process.env.SMTP_PASSWORD ?? '']);
+    process.stderr.write(`imei-daemon: ${safe}\n`);
+    if (!(error instanceof DaemonError) && process.env.IMEI_DAEMON_DEBUG) console.error(error);
+    return code;
+  }
+}
+
+const exitCode = await main(process.argv);
+process.exitCode = exitCode;

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors.js';
+import { configSchema, type DaemonConfig } from './schema.js';
+
+/** The repository root: relative paths in the configuration resolve against it. */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface ResolvedPaths {
+  inbox: string;
+  processed: string;
+  checkpoints: string;
+  /** Empty when logging to a file is switched off (`log.file: ""`). */
+  logFile: string;
+}
+
+export interface ResolvedConfig extends DaemonConfig {
+  paths: ResolvedPaths;
+  /** No API key: the built-in simulator answers and no real order is placed. */
+  simulated: boolean;
+}
+
+export interface LoadConfigOptions {
+  /** `--config FILE`; falls back to `IMEI_DAEMON_CONFIG`, then `config/local.json` if present. */
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Where `config/` lives and relative paths resolve; the repository root by default. */
+  rootDir?: string;
+}
+
+type JsonObject = { [key: string]: unknown };
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; arrays and scalars from `override` replace. */
+export function deepMerge(base: JsonObject, override: JsonObject): JsonObject {
+  const merged: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = merged[key];
+    merged[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return merged;
+}
+
+function readJsonFile(path: string, label: string): JsonObject {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`${label} ${path} cannot be read (${code ?? 'error'})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${label} ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isPlainObject(parsed)) throw new ConfigError(`${label} ${path} must hold a JSON object`);
+  return parsed;
+}
+
+function applyEnvironment(config: JsonObject, env: NodeJS.ProcessEnv): JsonObject {
+  const overrides: JsonObject = {};
+  const provider: JsonObject = {};
+  if (env.GSMFUSION_BASE_URL) provider.baseUrl = env.GSMFUSION_BASE_URL;
+  if (env.GSMFUSION_USERNAME) provider.username = env.GSMFUSION_USERNAME;
+  if (env.GSMFUSION_API_KEY) provider.apiKey = env.GSMFUSION_API_KEY;
+  if (Object.keys(provider).length > 0) overrides.provider = provider;
+  if (env.SMTP_PASSWORD) overrides.alerts = { smtp: { pass: env.SMTP_PASSWORD } };
+  return deepMerge(config, overrides);
+}
+
+function describeIssue(issue: { path: PropertyKey[]; message: string; code: string; keys?: string[] }): string {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
+    return `${keys.join(', ')}: unknown key`;
+  }
+  return `${path || '(root)'}: ${issue.message}`;
+}
+
+function isLoopbackUrl(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
+function resolvePath(rootDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(rootDir, path);
+}
+
+/**
+ * Loads `config/default.json`, merges the user's file and the environment over it, and
+ * validates the result. Throws `ConfigError` with one line naming the key.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const rootDir = options.rootDir ?? REPO_ROOT;
+  let raw = readJsonFile(resolve(rootDir, 'config/default.json'), 'default configuration');
+  const userFile = options.configFile ?? env.IMEI_DAEMON_CONFIG;
+  if (userFile) {
+    raw = deepMerge(raw, readJsonFile(resolvePath(process.cwd(), userFile), 'configuration file'));
+  } else {
+    const local = resolve(rootDir, 'config/local.json');
+    if (existsSync(local)) raw = deepMerge(raw, readJsonFile(local, 'configuration file'));
+  }
+  raw = applyEnvironment(raw, env);
+
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new ConfigError(`bad configuration: ${first ? describeIssue(first) : 'invalid'}`);
+  }
+  const config = result.data;
+  const simulated = config.provider.apiKey === '';
+  const baseUrl = new URL(config.provider.baseUrl);
+  // The API key travels in the request body: over plain HTTP anyone on the path could read it.
+  if (!simulated && baseUrl.protocol !== 'https:' && !isLoopbackUrl(baseUrl)) {
+    throw new ConfigError('bad configuration: provider.baseUrl: must use https unless it points at the loopback address');
+  }
+  return {
+    ...config,
+    simulated,
+    paths: {
+      inbox: resolvePath(rootDir, config.folders.inbox),
+      processed: resolvePath(rootDir, config.folders.processed),
+      checkpoints: resolvePath(rootDir, config.folders.checkpoints),
+      logFile: config.log.file ? resolvePath(rootDir, config.log.file) : '',
+    },
+  };
+}

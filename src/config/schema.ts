@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * The configuration, validated once at start-up. Every key and default is the contract's
+ * (daemon-contract.md, "Configuration"); `config/default.json` holds the same defaults so a
+ * user can read them without reading code. Objects are strict: an unknown key is refused,
+ * because a misspelt key silently ignored is a setting the user believes in and we do not.
+ */
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const providerSchema = z.strictObject({
+  /** Server root; calls go to `{baseUrl}/gsmfusion_api/index.php`. */
+  baseUrl: z.string().url(),
+  username: z.string(),
+  /** Empty means: run against the built-in simulator and place no real order. */
+  apiKey: z.string(),
+  /** One call's limit, headers and body included. */
+  timeoutMs: positiveInt,
+});
+
+const foldersSchema = z.strictObject({
+  inbox: z.string().min(1),
+  processed: z.string().min(1),
+  checkpoints: z.string().min(1),
+});
+
+const submissionSchema = z.strictObject({
+  /** IMEIs per `placeorder` call. */
+  batchSize: z.number().int().min(1).max(500),
+  /** Calls in flight at most. */
+  concurrency: z.number().int().min(1).max(200),
+  /** Tries of one batch before its rows are Failed. */
+  maxAttempts: z.number().int().min(1).max(20),
+  /** First back-off; doubles each try, with jitter. */
+  retryBaseMs: nonNegativeInt,
+  /** Calls per minute at most, spaced evenly; 0 = no limit. */
+  maxCallsPerMinute: nonNegativeInt,
+});
+
+const retrySchema = z.strictObject({
+  schedule: z.string().min(1),
+  maxAgeHours: z.number().positive(),
+});
+
+const resultsSchema = z.strictObject({
+  pollIntervalSeconds: z.number().positive(),
+  maxAgeHours: z.number().positive(),
+});
+
+const alertsSchema = z.strictObject({
+  threshold: z.number().min(0).max(1),
+  to: z.array(z.string().email()),
+  from: z.string(),
+  smtp: z.strictObject({
+    host: z.string(),
+    port: z.number().int().min(1).max(65535),
+    secure: z.boolean(),
+    user: z.string(),
+    pass: z.string(),
+  }),
+  minIntervalMinutes: z.number().nonnegative(),
+});
+
+const watchSchema = z.strictObject({
+  /** A file must stop changing this long before it is read. */
+  stabilityMs: nonNegativeInt,
+  usePolling: z.boolean(),
+  /** A full rescan of the inbox this often catches events the watcher missed. */
+  rescanSeconds: z.number().positive(),
+});
+
+export const configSchema = z.strictObject({
+  provider: providerSchema,
+  folders: foldersSchema,
+  defaultServiceId: z.string().regex(/^\d+$/, 'must be a numeric service id such as "1739"'),
+  submission: submissionSchema,
+  retry: retrySchema,
+  results: resultsSchema,
+  alerts: alertsSchema,
+  watch: watchSchema,
+  limits: z.strictObject({ maxFileBytes: positiveInt }),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    file: z.string(),
+  }),
+  /** The built-in simulator, used when no API key is configured. */
+  simulator: z.strictObject({ latencyMs: nonNegativeInt }),
+});
+
+export type DaemonConfig = z.infer<typeof configSchema>;

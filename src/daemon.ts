@@ -1,0 +1,216 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ResolvedConfig } from './config/load.js';
+import { describeError } from './errors.js';
+import { FileFinisher } from './engine/finish-file.js';
+import { intakeFile } from './engine/intake-file.js';
+import { Submitter } from './engine/submitter.js';
+import type { Logger } from './log.js';
+import { GsmFusionClient } from './provider/index.js';
+import type { ProviderClient } from './provider/types.js';
+import { startSimulator, type Simulator } from './simulator/index.js';
+import { openDatabase } from './store/db.js';
+import { acquireFolderLock, type FolderLock } from './store/lock.js';
+import { Store } from './store/store.js';
+import type { InboxEntry } from './watch/inbox-paths.js';
+import { InboxWatcher, listInboxFiles, waitUntilStable } from './watch/inbox-watcher.js';
+import { classifyInboxPath } from './watch/inbox-paths.js';
+
+const CATALOGUE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const REPORT_REFRESH_MS = 1000;
+
+/**
+ * The running daemon: one store, one provider client, the submitter, the report writer and (for
+ * `start`) the inbox watcher. `open` repairs whatever a crash left; `close` shuts everything
+ * in order and is safe to call twice.
+ */
+export class Daemon {
+  private readonly submitter: Submitter;
+  private readonly finisher: FileFinisher;
+  private watcher: InboxWatcher | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  /** Inbox paths being read right now. */
+  private readonly reading = new Set<string>();
+  private intakeChain: Promise<void> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly config: ResolvedConfig,
+    readonly store: Store,
+    private readonly client: ProviderClient,
+    private readonly simulator: Simulator | undefined,
+    private readonly lock: FolderLock,
+    private readonly logger: Logger,
+  ) {
+    this.finisher = new FileFinisher(
+      store,
+      { inboxDir: config.paths.inbox, processedDir: config.paths.processed, simulated: config.simulated },
+      logger,
+      { onFileReported: () => undefined },
+    );
+    this.submitter = new Submitter(store, client, config.submission, logger, {
+      onFileSettled: (fileId) => void this.finisher.finish(fileId),
+      onHalted: (message) => this.logger.error({ err: message }, 'submission halted until the configuration changes'),
+    });
+  }
+
+  /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
+  static async open(config: ResolvedConfig, logger: Logger): Promise<Daemon> {
+    for (const dir of [config.paths.inbox, config.paths.processed, config.paths.checkpoints]) {
+      mkdirSync(dir, { recursive: true });
+    }
+    const lock = acquireFolderLock(config.paths.checkpoints);
+    let simulator: Simulator | undefined;
+    try {
+      const store = new Store(openDatabase(join(config.paths.checkpoints, 'imei-daemon.sqlite')));
+      let baseUrl = config.provider.baseUrl;
+      if (config.simulated) {
+        simulator = await startSimulator({ latencyMs: config.simulator.latencyMs });
+        baseUrl = simulator.url;
+        logger.warn(
+          { simulator: simulator.url },
+          'SIMULATED: no API key configured; orders go to the built-in simulator and nothing real is ordered',
+        );
+      }
+      const client = new GsmFusionClient({
+        baseUrl,
+        username: config.provider.username,
+        apiKey: config.provider.apiKey,
+        timeoutMs: config.provider.timeoutMs,
+        connections: config.submission.concurrency,
+      });
+      const daemon = new Daemon(config, store, client, simulator, lock, logger);
+      daemon.recover();
+      await daemon.refreshCatalogue();
+      daemon.submitter.start();
+      return daemon;
+    } catch (error) {
+      await simulator?.close();
+      lock.release();
+      throw error;
+    }
+  }
+
+  /** `start`: watch the inbox until `close`. */
+  async watch(): Promise<void> {
+    const { watch, paths } = this.config;
+    this.watcher = new InboxWatcher(
+      { inbox: paths.inbox, stabilityMs: watch.stabilityMs, usePolling: watch.usePolling, rescanSeconds: watch.rescanSeconds },
+      this.logger,
+      (entry) => this.enqueueIntake(entry),
+      (relativePath) => this.isHeld(relativePath),
+    );
+    await this.watcher.start();
+    this.refreshTimer = setInterval(() => this.refreshReports(), REPORT_REFRESH_MS);
+  }
+
+  /** `run-once`: read every stable file in the inbox now, then wait until all are reported. */
+  async runOnce(): Promise<void> {
+    const entries: InboxEntry[] = [];
+    for (const path of await listInboxFiles(this.config.paths.inbox)) {
+      const verdict = classifyInboxPath(this.config.paths.inbox, path);
+      if (verdict.kind === 'file') entries.push(verdict.entry);
+    }
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (await waitUntilStable(entry.absolutePath, this.config.watch.stabilityMs, () => false)) {
+          this.enqueueIntake(entry);
+        }
+      }),
+    );
+    await this.intakeChain;
+    await this.settled();
+  }
+
+  /** Resolves once nothing is planned, in flight or waiting to be reported. */
+  async settled(): Promise<void> {
+    for (;;) {
+      await this.finisher.drain();
+      const unreported =
+        this.store.filesInState('submitting').filter((f) => this.store.isFileSettled(f.id)).length +
+        this.store.filesInState('reporting').length;
+      if (this.submitter.isIdle() && unreported === 0 && this.reading.size === 0) return;
+      for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
+        if (this.store.isFileSettled(file.id)) void this.finisher.finish(file.id);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Stops taking work, lets calls in flight finish and be recorded, closes the store. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.closeInOrder();
+    return this.closing;
+  }
+
+  private async closeInOrder(): Promise<void> {
+    await this.watcher?.close();
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.submitter.stop();
+    await this.intakeChain.catch(() => undefined);
+    await this.finisher.drain();
+    await this.client.close();
+    await this.simulator?.close();
+    this.store.close();
+    this.lock.release();
+  }
+
+  private recover(): void {
+    const discarded = this.store.intake.discardUnfinishedReads();
+    const interrupted = this.store.batches.recoverInterrupted(new Date().toISOString());
+    if (discarded > 0 || interrupted.attempts > 0) {
+      this.logger.warn(
+        { discardedReads: discarded, interruptedCalls: interrupted.attempts, unknownRows: interrupted.rows },
+        'recovered after an unclean stop: rows of interrupted calls will be resubmitted to confirm',
+      );
+    }
+    for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
+      void this.finisher.finish(file.id);
+    }
+  }
+
+  private async refreshCatalogue(): Promise<void> {
+    const fetchedAt = this.store.catalogueFetchedAt();
+    if (fetchedAt && Date.now() - Date.parse(fetchedAt) < CATALOGUE_MAX_AGE_MS) return;
+    try {
+      const entries = await this.client.listServices();
+      this.store.saveCatalogue(entries, new Date().toISOString());
+    } catch (error) {
+      this.logger.warn({ err: describeError(error) }, 'cannot fetch the service catalogue; SERVICE and CREDITS stay empty');
+    }
+  }
+
+  private isHeld(relativePath: string): boolean {
+    return this.reading.has(relativePath) || this.store.activeFileAt(relativePath) !== undefined;
+  }
+
+  /** Files are read one at a time: reading is cheap next to the provider, and memory stays flat. */
+  private enqueueIntake(entry: InboxEntry): void {
+    if (this.closing || this.isHeld(entry.relativePath)) return;
+    this.reading.add(entry.relativePath);
+    this.intakeChain = this.intakeChain.then(async () => {
+      try {
+        if (this.closing) return;
+        const outcome = await intakeFile(this.store, entry, this.intakeOptions(), this.logger);
+        this.submitter.wake();
+        void this.finisher.finish(outcome.fileId);
+      } catch (error) {
+        this.logger.error({ file: entry.relativePath, err: describeError(error) }, 'cannot read file; will try again');
+      } finally {
+        this.reading.delete(entry.relativePath);
+      }
+    });
+  }
+
+  private intakeOptions(): { batchSize: number; defaultServiceId: string; maxFileBytes: number } {
+    return {
+      batchSize: this.config.submission.batchSize,
+      defaultServiceId: this.config.defaultServiceId,
+      maxFileBytes: this.config.limits.maxFileBytes,
+    };
+  }
+
+  private refreshReports(): void {
+    for (const fileId of this.store.filesNeedingReport()) void this.finisher.finish(fileId);
+  }
+}

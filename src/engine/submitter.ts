@@ -1,0 +1,220 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import {
+  ProviderAuthError,
+  ProviderError,
+  ProviderUnknownOutcomeError,
+  StoppingError,
+  describeError,
+} from '../errors.js';
+import type { Logger } from '../log.js';
+import type { PlaceOrderResult, ProviderClient } from '../provider/types.js';
+import type { AttemptTicket } from '../store/batch-transitions.js';
+import type { Store } from '../store/store.js';
+import type { BatchRecord } from '../store/types.js';
+
+export interface SubmitterOptions {
+  /** Calls in flight at most (`submission.concurrency`). */
+  concurrency: number;
+  /** Tries of one batch before its rows are Failed (`submission.maxAttempts`). */
+  maxAttempts: number;
+  /** First back-off in ms, doubled each try, with jitter (`submission.retryBaseMs`). */
+  retryBaseMs: number;
+}
+
+export interface SubmitterEvents {
+  /** Every batch of this file has settled: it can be reported. */
+  onFileSettled(fileId: number): void;
+  /** Bad credentials: submission stops until the configuration changes. */
+  onHalted(message: string): void;
+}
+
+/** Rate-limit replies tolerated for one batch before they start to count as tries. */
+const MAX_FREE_RATE_LIMITS = 30;
+
+/** Any thrown value as a provider failure; an unexplained one may have placed orders. */
+function asProviderError(error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  return new ProviderUnknownOutcomeError(`unexpected failure during the call: ${describeError(error)}`);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Sends planned batches to the provider. A pump takes the oldest planned batch from the store
+ * whenever a slot is free; p-limit caps the calls in flight; p-retry retries a batch with
+ * back-off. Each try records its attempt before the call and its outcome after it, so the
+ * store always knows which rows may have been ordered.
+ */
+export class Submitter {
+  private readonly limit: LimitFunction;
+  private readonly active = new Map<number, Promise<void>>();
+  private readonly abort = new AbortController();
+  private wakeUp: (() => void) | undefined;
+  private pumpDone: Promise<void> | undefined;
+  private stopping = false;
+  private halted = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly client: ProviderClient,
+    private readonly options: SubmitterOptions,
+    private readonly logger: Logger,
+    private readonly events: SubmitterEvents,
+  ) {
+    this.limit = pLimit(options.concurrency);
+  }
+
+  start(): void {
+    this.pumpDone ??= this.pump();
+  }
+
+  /** New batches were planned (or credentials changed): look for work now. */
+  wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  /** Resumes after a bad-credentials halt (the configuration changed). */
+  resume(): void {
+    this.halted = false;
+    this.wake();
+  }
+
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  /** Nothing planned and nothing in flight (or halted): `run-once` waits for this. */
+  isIdle(): boolean {
+    return this.active.size === 0 && (this.halted || this.store.batches.nextPlanned(0) === undefined);
+  }
+
+  /** No new calls; waits for those in flight (each bounded by the provider timeout) to be recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.abort.abort(new StoppingError());
+    this.wake();
+    await this.pumpDone;
+    await Promise.allSettled([...this.active.values()]);
+  }
+
+  private async pump(): Promise<void> {
+    let cursor = 0;
+    while (!this.stopping) {
+      const batch = this.halted || this.active.size >= this.options.concurrency * 2 ? undefined : this.nextBatch(cursor);
+      if (batch) {
+        cursor = batch.id;
+        const task = this.submitBatch(batch).finally(() => {
+          this.active.delete(batch.id);
+          this.wake();
+        });
+        this.active.set(batch.id, task);
+        continue;
+      }
+      if (cursor !== 0 && !this.halted && this.active.size < this.options.concurrency * 2) {
+        cursor = 0; // one more pass from the start: older batches may have been planned again
+        if (this.nextBatch(0)) continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+    }
+  }
+
+  private nextBatch(afterId: number): BatchRecord | undefined {
+    let cursor = afterId;
+    for (;;) {
+      const batch = this.store.batches.nextPlanned(cursor);
+      if (!batch || !this.active.has(batch.id)) return batch;
+      cursor = batch.id;
+    }
+  }
+
+  private async submitBatch(batch: BatchRecord): Promise<void> {
+    let rateLimits = 0;
+    try {
+      await pRetry(() => this.limit(() => this.attempt(batch)), {
+        retries: this.options.maxAttempts - 1,
+        minTimeout: this.options.retryBaseMs,
+        factor: 2,
+        randomize: true,
+        signal: this.abort.signal,
+        shouldConsumeRetry: ({ error }) => {
+          const rateLimited = error instanceof ProviderError && error.details.rateLimited === true;
+          if (rateLimited) rateLimits += 1;
+          return !rateLimited || rateLimits > MAX_FREE_RATE_LIMITS;
+        },
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          this.logger.warn(
+            { batch: batch.id, attempt: attemptNumber, retriesLeft, err: error.message },
+            'placeorder call failed',
+          );
+          const retryAfter = error instanceof ProviderError ? error.details.retryAfterSeconds : undefined;
+          if (retryAfter !== undefined && retryAfter > 0) await sleep(retryAfter * 1000, this.abort.signal);
+        },
+      });
+    } catch (error) {
+      this.settleAfterFailure(batch, error);
+    }
+    if (this.store.isFileSettled(batch.fileId)) this.events.onFileSettled(batch.fileId);
+  }
+
+  private settleAfterFailure(batch: BatchRecord, error: unknown): void {
+    if (this.stopping) return; // rows stay queued or unknown; the next start resumes them
+    if (error instanceof ProviderAuthError) {
+      if (!this.halted) {
+        this.halted = true;
+        this.logger.error({ batch: batch.id, err: error.message }, 'provider refused the credentials: submission stopped');
+        this.events.onHalted(error.message);
+      }
+      return;
+    }
+    if (error instanceof ProviderError && error.failureClass === 'permanent') return; // rows already failed
+    const now = new Date().toISOString();
+    this.store.batches.settleBatch(batch.id, describeError(error), now, now);
+    this.logger.warn({ batch: batch.id, err: describeError(error) }, 'batch gave up after its tries');
+  }
+
+  /** One try: record it, call, record what came back. Runs inside a p-limit slot. */
+  private async attempt(batch: BatchRecord): Promise<void> {
+    if (this.stopping) throw new AbortError(new StoppingError());
+    if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
+    const ticket = this.store.batches.beginAttempt(batch.id, new Date().toISOString());
+    if (!ticket) return;
+    let result: PlaceOrderResult | undefined;
+    try {
+      result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
+    } catch (error) {
+      this.recordFailure(ticket, asProviderError(error));
+    }
+    if (!result) return;
+    const counts = this.store.batches.recordReply(ticket, result, new Date().toISOString());
+    this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
+    if (counts.unaccounted > 0) {
+      throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`);
+    }
+  }
+
+  private recordFailure(ticket: AttemptTicket, error: ProviderError): never {
+    const haltsSubmission = error instanceof ProviderAuthError;
+    this.store.batches.recordCallFailure(
+      ticket,
+      { failureClass: error.failureClass, message: error.message, haltsSubmission },
+      new Date().toISOString(),
+    );
+    if (error.failureClass === 'permanent') throw new AbortError(error);
+    throw error;
+  }
+}

@@ -1,0 +1,262 @@
+import type { FailureClass } from '../errors.js';
+import type { PlaceOrderResult } from '../provider/types.js';
+import type { Db } from './db.js';
+import type { BatchRecord } from './types.js';
+
+/** What `beginAttempt` committed: the call may now leave the process. */
+export interface AttemptTicket {
+  attemptId: number;
+  batchId: number;
+  fileId: number;
+  serviceId: string;
+  imeis: string[];
+  startedAt: string;
+  /** 1 for the batch's first call. */
+  number: number;
+}
+
+export interface ReplyCounts {
+  ordered: number;
+  duplicates: number;
+  unconfirmed: number;
+  rejected: number;
+  /** Sent but in none of the reply's lists: outcome unknown, resubmitted. */
+  unaccounted: number;
+}
+
+export interface CallFailure {
+  failureClass: FailureClass;
+  message: string;
+  /** Bad credentials: the rows wait, untouched, until the configuration changes. */
+  haltsSubmission: boolean;
+}
+
+/** `2026-11-28T12:00:01.123Z` -> `2026-11-28 12:00:01 UTC`, for notes people read. */
+export function formatNoteTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+/** The row note of an order whose call never answered but which the provider holds. */
+export function unconfirmedNote(unknownSince: string): string {
+  return (
+    `sent at ${formatNoteTime(unknownSince)} in a call whose reply never arrived; the provider refused ` +
+    'the resubmission as a repeat, so it holds an order for this IMEI, but its order id is unknown: ' +
+    "find it in the provider's order history before ordering again"
+  );
+}
+
+/**
+ * Transitions of submission. Rows of a batch go `queued|unknown -> sending` in the same
+ * transaction that records the attempt, before the call; the reply or failure then moves each
+ * row on. `unknown_since` outlives the `sending` state, so a resubmission that the provider
+ * refuses as a repeat is known to be our own earlier order (`unconfirmed`), not a duplicate.
+ */
+export class BatchTransitions {
+  constructor(private readonly db: Db) {}
+
+  /** The oldest planned batch after `afterId`. */
+  nextPlanned(afterId: number): BatchRecord | undefined {
+    return this.db
+      .prepare(
+        `SELECT id, file_id AS fileId, service_id AS serviceId, state, attempts FROM batches
+          WHERE state = 'planned' AND id > ? ORDER BY id LIMIT 1`,
+      )
+      .get(afterId) as BatchRecord | undefined;
+  }
+
+  /** `queued|unknown -> sending`, the attempt recorded; undefined when nothing is left to send. */
+  beginAttempt(batchId: number, now: string): AttemptTicket | undefined {
+    return this.db.transaction((): AttemptTicket | undefined => {
+      const batch = this.db
+        .prepare(`SELECT id, file_id AS fileId, service_id AS serviceId, attempts FROM batches WHERE id = ?`)
+        .get(batchId) as { id: number; fileId: number; serviceId: string; attempts: number } | undefined;
+      if (!batch) return undefined;
+      const imeis = this.db
+        .prepare(`SELECT imei FROM rows WHERE batch_id = ? AND state IN ('queued', 'unknown') ORDER BY id`)
+        .pluck()
+        .all(batchId) as string[];
+      if (imeis.length === 0) {
+        this.db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ?`).run(now, batchId);
+        return undefined;
+      }
+      this.db
+        .prepare(`UPDATE rows SET state = 'sending', updated_at = ? WHERE batch_id = ? AND state IN ('queued', 'unknown')`)
+        .run(now, batchId);
+      this.db
+        .prepare(`UPDATE batches SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`)
+        .run(now, batchId);
+      this.db.prepare('UPDATE files SET api_calls = api_calls + 1 WHERE id = ?').run(batch.fileId);
+      const attemptId = Number(
+        this.db
+          .prepare('INSERT INTO attempts (batch_id, imei_count, started_at) VALUES (?, ?, ?)')
+          .run(batchId, imeis.length, now).lastInsertRowid,
+      );
+      return {
+        attemptId,
+        batchId,
+        fileId: batch.fileId,
+        serviceId: batch.serviceId,
+        imeis,
+        startedAt: now,
+        number: batch.attempts + 1,
+      };
+    })();
+  }
+
+  /** A reply arrived: each row sent moves to its outcome; rows the reply left out become unknown. */
+  recordReply(ticket: AttemptTicket, result: PlaceOrderResult, now: string): ReplyCounts {
+    return this.db.transaction((): ReplyCounts => {
+      const counts: ReplyCounts = { ordered: 0, duplicates: 0, unconfirmed: 0, rejected: 0, unaccounted: 0 };
+      const insertOrder = this.db.prepare(
+        `INSERT INTO orders (order_id, imei, service_id, status, placed_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(order_id) DO NOTHING`,
+      );
+      const markOrdered = this.db.prepare(
+        `UPDATE rows SET state = 'ordered', order_id = ?, note = '', last_error = NULL, next_attempt_at = NULL,
+                updated_at = ? WHERE batch_id = ? AND imei = ? AND state = 'sending'`,
+      );
+      for (const placed of result.placed) {
+        const changed = markOrdered.run(placed.orderId, now, ticket.batchId, placed.imei).changes;
+        if (changed > 0) {
+          insertOrder.run(placed.orderId, placed.imei, ticket.serviceId, placed.status, now);
+          counts.ordered += changed;
+        }
+      }
+      const sendingRow = this.db.prepare(
+        `SELECT id, unknown_since AS unknownSince FROM rows WHERE batch_id = ? AND imei = ? AND state = 'sending'`,
+      );
+      const settleRow = this.db.prepare(
+        `UPDATE rows SET state = ?, note = ?, last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
+      );
+      for (const imei of result.duplicates) {
+        const row = sendingRow.get(ticket.batchId, imei) as { id: number; unknownSince: string | null } | undefined;
+        if (!row) continue;
+        if (row.unknownSince) {
+          settleRow.run('unconfirmed', unconfirmedNote(row.unknownSince), now, row.id);
+          counts.unconfirmed += 1;
+        } else {
+          const note = `the provider already holds an order for this IMEI on service ${ticket.serviceId} (refused as a repeat, not charged)`;
+          settleRow.run('duplicate', note, now, row.id);
+          counts.duplicates += 1;
+        }
+      }
+      for (const imei of result.rejected) {
+        const row = sendingRow.get(ticket.batchId, imei) as { id: number } | undefined;
+        if (!row) continue;
+        settleRow.run('invalid', 'the provider refused this IMEI as malformed (not ordered, not charged)', now, row.id);
+        counts.rejected += 1;
+      }
+      counts.unaccounted = this.markSendingUnknown(ticket, 'the reply did not mention this IMEI', now);
+      this.finishAttempt(ticket, 'replied', null, now);
+      this.db
+        .prepare(`UPDATE batches SET state = ?, updated_at = ? WHERE id = ?`)
+        .run(counts.unaccounted > 0 ? 'planned' : 'settled', now, ticket.batchId);
+      this.touchFile(ticket.fileId);
+      return counts;
+    })();
+  }
+
+  /** The call failed: rows go back to wait, become unknown, or fail, by the failure's class. */
+  recordCallFailure(ticket: AttemptTicket, failure: CallFailure, now: string): void {
+    this.db.transaction(() => {
+      if (failure.failureClass === 'unknown') {
+        this.markSendingUnknown(ticket, failure.message, now);
+      } else if (failure.failureClass === 'permanent' && !failure.haltsSubmission) {
+        // Refused for good (an unknown service...): retrying on a timer cannot help, so no next attempt.
+        this.db
+          .prepare(
+            `UPDATE rows SET state = CASE WHEN unknown_since IS NULL THEN 'failed' ELSE 'unknown' END,
+                    last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ?
+              WHERE batch_id = ? AND state = 'sending'`,
+          )
+          .run(failure.message, `the provider refused the order: ${failure.message}`, now, ticket.batchId);
+      } else {
+        this.db
+          .prepare(
+            `UPDATE rows SET state = CASE WHEN unknown_since IS NULL THEN 'queued' ELSE 'unknown' END,
+                    last_error = ?, updated_at = ?
+              WHERE batch_id = ? AND state = 'sending'`,
+          )
+          .run(failure.message, now, ticket.batchId);
+      }
+      const settled = failure.failureClass === 'permanent' && !failure.haltsSubmission;
+      this.finishAttempt(ticket, failure.failureClass, failure.message, now);
+      this.db
+        .prepare(`UPDATE batches SET state = ?, updated_at = ? WHERE id = ?`)
+        .run(settled ? 'settled' : 'planned', now, ticket.batchId);
+      this.touchFile(ticket.fileId);
+    })();
+  }
+
+  /**
+   * Tries exhausted: `queued -> failed` with the last error; unknown rows stay unknown (they may
+   * have been ordered, so they are never reported Failed). Both wait for the retry job.
+   */
+  settleBatch(batchId: number, lastError: string, nextAttemptAt: string, now: string): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `UPDATE rows SET state = 'failed', last_error = ?, next_attempt_at = ?, updated_at = ?,
+                  note = 'not ordered: ' || ? || '; the scheduled retry will try again'
+            WHERE batch_id = ? AND state = 'queued'`,
+        )
+        .run(lastError, nextAttemptAt, now, lastError, batchId);
+      this.db
+        .prepare(
+          `UPDATE rows SET next_attempt_at = ?, updated_at = ?,
+                  note = 'sent at ' || substr(unknown_since, 1, 10) || ' ' || substr(unknown_since, 12, 8) ||
+                         ' UTC in a call whose reply never arrived (' || COALESCE(last_error, 'no reply') ||
+                         '); it will be resubmitted to confirm, and the provider refuses repeats, so it cannot be charged twice'
+            WHERE batch_id = ? AND state = 'unknown'`,
+        )
+        .run(nextAttemptAt, now, batchId);
+      const file = this.db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ? RETURNING file_id`)
+        .pluck()
+        .get(now, batchId) as number | undefined;
+      if (file !== undefined) this.touchFile(file);
+    })();
+  }
+
+  /**
+   * After a crash: calls that were in flight have no known outcome. Their rows become `unknown`
+   * (dated by the attempt) and their batches are planned again, to be resubmitted.
+   */
+  recoverInterrupted(now: string): { attempts: number; rows: number } {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `UPDATE rows SET state = 'unknown', updated_at = ?, last_error = 'the daemon stopped while this call was in flight',
+                  unknown_since = COALESCE(unknown_since,
+                    (SELECT started_at FROM attempts WHERE attempts.batch_id = rows.batch_id AND outcome IS NULL
+                      ORDER BY id DESC LIMIT 1), ?)
+            WHERE state = 'sending'`,
+        )
+        .run(now, now, ).changes;
+      const attempts = this.db
+        .prepare(`UPDATE attempts SET outcome = 'interrupted', finished_at = ? WHERE outcome IS NULL`)
+        .run(now).changes;
+      this.db.prepare(`UPDATE batches SET state = 'planned', updated_at = ? WHERE state = 'sending'`).run(now);
+      return { attempts, rows };
+    })();
+  }
+
+  private markSendingUnknown(ticket: AttemptTicket, reason: string, now: string): number {
+    return this.db
+      .prepare(
+        `UPDATE rows SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?), last_error = ?, updated_at = ?
+          WHERE batch_id = ? AND state = 'sending'`,
+      )
+      .run(ticket.startedAt, reason, now, ticket.batchId).changes;
+  }
+
+  private finishAttempt(ticket: AttemptTicket, outcome: string, error: string | null, now: string): void {
+    this.db
+      .prepare('UPDATE attempts SET outcome = ?, error = ?, finished_at = ? WHERE id = ?')
+      .run(outcome, error, now, ticket.attemptId);
+  }
+
+  /** A row of this file changed: its report, if written, is stale. */
+  private touchFile(fileId: number): void {
+    this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?').run(fileId);
+  }
+}

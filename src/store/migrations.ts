@@ -1,0 +1,100 @@
+/**
+ * Append-only schema migrations. `PRAGMA user_version` records how many have run; a new
+ * change is a new entry at the end, never an edit of an old one, so every database in the
+ * field reaches the same schema by the same path.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    inbox_path TEXT NOT NULL,          -- relative to the inbox, '/'-separated: '269/orders.csv'
+    sha256 TEXT,
+    size INTEGER,
+    folder_service_id TEXT,            -- from an inbox subfolder named after a service id
+    state TEXT NOT NULL,
+    error TEXT,
+    repeat_of INTEGER REFERENCES files(id),
+    processed_stem TEXT,               -- chosen before anything is written: 'sub/orders-2'
+    rows_total INTEGER NOT NULL DEFAULT 0,
+    api_calls INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT,
+    report_dirty INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX files_by_state ON files(state);
+  CREATE INDEX files_by_hash ON files(sha256);
+
+  CREATE TABLE rows (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    line INTEGER NOT NULL,
+    raw_imei TEXT NOT NULL,
+    imei TEXT,                         -- normalised; NULL when invalid
+    service_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    batch_id INTEGER REFERENCES batches(id),
+    order_id TEXT,
+    duplicate_of INTEGER REFERENCES rows(id),
+    last_error TEXT,
+    unknown_since TEXT,                -- when a call whose reply never arrived carried this row
+    next_attempt_at TEXT,              -- failed or unknown: when the retry job may resend it
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX rows_by_file ON rows(file_id, state);
+  CREATE INDEX rows_by_imei ON rows(imei, service_id);
+  CREATE INDEX rows_by_batch ON rows(batch_id);
+  CREATE INDEX rows_by_retry ON rows(state, next_attempt_at);
+
+  CREATE TABLE batches (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id),
+    service_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX batches_by_file ON batches(file_id, state);
+  CREATE INDEX batches_by_state ON batches(state, id);
+
+  CREATE TABLE attempts (
+    id INTEGER PRIMARY KEY,
+    batch_id INTEGER NOT NULL REFERENCES batches(id),
+    imei_count INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,                      -- NULL while the call is in flight
+    error TEXT
+  );
+  CREATE INDEX attempts_in_flight ON attempts(outcome) WHERE outcome IS NULL;
+
+  CREATE TABLE orders (
+    order_id TEXT PRIMARY KEY,
+    imei TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT NOT NULL DEFAULT '',
+    requested_at TEXT,
+    placed_at TEXT NOT NULL,
+    polled_at TEXT,
+    final INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX orders_open ON orders(final, polled_at);
+  CREATE INDEX orders_by_imei ON orders(imei);
+
+  CREATE TABLE services (
+    id TEXT PRIMARY KEY,
+    category TEXT NOT NULL,
+    title TEXT NOT NULL,
+    price TEXT NOT NULL,
+    time_taken TEXT NOT NULL,
+    must_read TEXT NOT NULL,
+    fetched_at TEXT NOT NULL
+  );
+
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];

@@ -1,0 +1,129 @@
+import type { CatalogueEntry } from '../provider/types.js';
+import type { Db } from './db.js';
+import type { FileRecord } from './types.js';
+import { BatchTransitions } from './batch-transitions.js';
+import { IntakeTransitions } from './intake-transitions.js';
+
+/**
+ * The one place that changes the database. Every state change is a named method that runs in
+ * a transaction and is committed (with `synchronous=FULL`) before the method returns, so the
+ * side effect it guards (a `placeorder` call, a file move) can only happen after it is on disk.
+ *
+ * Transitions are grouped by the part of the flow that uses them; `Store` gives them one home.
+ */
+export class Store {
+  readonly intake: IntakeTransitions;
+  readonly batches: BatchTransitions;
+
+  constructor(readonly db: Db) {
+    this.intake = new IntakeTransitions(db);
+    this.batches = new BatchTransitions(db);
+  }
+
+  getFile(fileId: number): FileRecord | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, inbox_path AS inboxPath, sha256, size, folder_service_id AS folderServiceId, state, error,
+                repeat_of AS repeatOf, processed_stem AS processedStem, rows_total AS rowsTotal,
+                api_calls AS apiCalls, created_at AS createdAt, started_at AS startedAt, finished_at AS finishedAt
+           FROM files WHERE id = ?`,
+      )
+      .get(fileId) as FileRecord | undefined;
+    return row;
+  }
+
+  filesInState(state: FileRecord['state']): FileRecord[] {
+    const ids = this.db.prepare('SELECT id FROM files WHERE state = ? ORDER BY id').pluck().all(state) as number[];
+    return ids.map((id) => this.getFile(id)).filter((file): file is FileRecord => file !== undefined);
+  }
+
+  /** A file the daemon holds and has not finished with, by its place in the inbox. */
+  activeFileAt(inboxPath: string): FileRecord | undefined {
+    const id = this.db
+      .prepare(`SELECT id FROM files WHERE inbox_path = ? AND state <> 'done' ORDER BY id DESC LIMIT 1`)
+      .pluck()
+      .get(inboxPath) as number | undefined;
+    return id === undefined ? undefined : this.getFile(id);
+  }
+
+  /** Processed stems already promised to a file, so two files never race for one name. */
+  isStemTaken(stem: string): boolean {
+    return this.db.prepare('SELECT 1 FROM files WHERE processed_stem = ?').get(stem) !== undefined;
+  }
+
+  /** `submitting -> reporting`: the processed/ name is recorded before anything is written there. */
+  beginReporting(fileId: number, processedStem: string, now: string): void {
+    this.db
+      .prepare(
+        `UPDATE files SET state = 'reporting', processed_stem = ?, finished_at = COALESCE(finished_at, ?)
+          WHERE id = ? AND state IN ('submitting', 'reporting')`,
+      )
+      .run(processedStem, now, fileId);
+  }
+
+  /** `reporting -> done`: report written and original moved. */
+  markDone(fileId: number, reportVersion: number): void {
+    this.db
+      .prepare(
+        `UPDATE files SET state = 'done', report_dirty = MAX(report_dirty - ?, 0) WHERE id = ? AND state = 'reporting'`,
+      )
+      .run(reportVersion, fileId);
+  }
+
+  /** How many unrendered changes a file has; rendering passes this back to `markRendered`. */
+  reportVersion(fileId: number): number {
+    return (this.db.prepare('SELECT report_dirty FROM files WHERE id = ?').pluck().get(fileId) as number | undefined) ?? 0;
+  }
+
+  /** Clears the changes a render covered; a change made during the render stays pending. */
+  markRendered(fileId: number, reportVersion: number): void {
+    this.db.prepare('UPDATE files SET report_dirty = MAX(report_dirty - ?, 0) WHERE id = ?').run(reportVersion, fileId);
+  }
+
+  /** Finished files whose rows changed since their report was written. */
+  filesNeedingReport(): number[] {
+    return this.db
+      .prepare(`SELECT id FROM files WHERE state = 'done' AND report_dirty > 0 ORDER BY id`)
+      .pluck()
+      .all() as number[];
+  }
+
+  /** Whether every batch of a file has settled: nothing planned, nothing in flight. */
+  isFileSettled(fileId: number): boolean {
+    return (
+      this.db.prepare(`SELECT 1 FROM batches WHERE file_id = ? AND state <> 'settled' LIMIT 1`).get(fileId) ===
+      undefined
+    );
+  }
+
+  /** Replaces the cached catalogue: SERVICE and CREDITS in reports come from it. */
+  saveCatalogue(entries: readonly CatalogueEntry[], now: string): void {
+    const upsert = this.db.prepare(
+      `INSERT INTO services (id, category, title, price, time_taken, must_read, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET category = excluded.category, title = excluded.title, price = excluded.price,
+         time_taken = excluded.time_taken, must_read = excluded.must_read, fetched_at = excluded.fetched_at`,
+    );
+    this.db.transaction(() => {
+      for (const e of entries) upsert.run(e.id, e.category, e.title, e.price, e.timeTaken, e.mustRead, now);
+    })();
+  }
+
+  /** When the catalogue was last fetched, if ever. */
+  catalogueFetchedAt(): string | undefined {
+    return this.db.prepare('SELECT MAX(fetched_at) FROM services').pluck().get() as string | undefined ?? undefined;
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

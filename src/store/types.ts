@@ -1,0 +1,90 @@
+import type { ProviderStatus } from '../provider/types.js';
+
+/**
+ * The life of an input file:
+ * `reading` (rows being recorded; a crash here discards them and the file is read again) ->
+ * `submitting` (rows and batches are the truth; the inbox copy is no longer read) ->
+ * `reporting` (every batch settled; the processed/ names are chosen and recorded) ->
+ * `done` (report written, original moved). `rejected` files were refused whole and reported.
+ */
+export type FileState = 'reading' | 'submitting' | 'reporting' | 'done' | 'rejected';
+
+/**
+ * The life of a row (design.md, "States of a row"):
+ * `invalid` | `duplicate` | `queued` at intake; `queued -> sending` when an attempt is recorded;
+ * `sending -> ordered | duplicate | failed | unknown | invalid` from the reply;
+ * `failed -> queued` (retry); `unknown -> sending` (resubmitted: a repeat refused as a duplicate
+ * becomes `unconfirmed`). `ordered` carries the provider's status in `orders`.
+ */
+export type RowState =
+  | 'invalid'
+  | 'duplicate'
+  | 'queued'
+  | 'sending'
+  | 'ordered'
+  | 'failed'
+  | 'unknown'
+  | 'unconfirmed';
+
+/** `planned -> sending -> planned` (another attempt) `| settled`. */
+export type BatchState = 'planned' | 'sending' | 'settled';
+
+/** How an attempt ended; `null` while its call is in flight. */
+export type AttemptOutcome = 'replied' | 'safe' | 'unknown' | 'permanent' | 'interrupted';
+
+export interface FileRecord {
+  id: number;
+  inboxPath: string;
+  sha256: string | null;
+  size: number | null;
+  folderServiceId: string | null;
+  state: FileState;
+  error: string | null;
+  repeatOf: number | null;
+  processedStem: string | null;
+  rowsTotal: number;
+  apiCalls: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface RowRecord {
+  id: number;
+  fileId: number;
+  line: number;
+  rawImei: string;
+  imei: string | null;
+  serviceId: string;
+  state: RowState;
+  note: string;
+  batchId: number | null;
+  orderId: string | null;
+  unknownSince: string | null;
+}
+
+export interface BatchRecord {
+  id: number;
+  fileId: number;
+  serviceId: string;
+  state: BatchState;
+  attempts: number;
+}
+
+/** One row as the report needs it: the row joined with its order and service. */
+export interface ReportSourceRow {
+  line: number;
+  rawImei: string;
+  imei: string | null;
+  serviceId: string;
+  state: RowState;
+  note: string;
+  orderId: string | null;
+  unknownSince: string | null;
+  orderStatus: ProviderStatus | null;
+  orderCode: string | null;
+  requestedAt: string | null;
+  placedAt: string | null;
+  serviceTitle: string | null;
+  servicePrice: string | null;
+}

@@ -1,0 +1,122 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import type { Logger } from '../log.js';
+import { classifyInboxPath, isTemporaryOrHidden, type InboxEntry } from './inbox-paths.js';
+
+export interface InboxWatcherOptions {
+  inbox: string;
+  /** A file must stop changing this long before it is read (`watch.stabilityMs`). */
+  stabilityMs: number;
+  /** Poll instead of file events, for network shares (`watch.usePolling`). */
+  usePolling: boolean;
+  /** Full rescan interval, catching events the watcher missed (`watch.rescanSeconds`). */
+  rescanSeconds: number;
+}
+
+/** Every candidate file in the inbox and its subfolders one level down. */
+export async function listInboxFiles(inbox: string): Promise<string[]> {
+  const found: string[] = [];
+  const top = await readdir(inbox, { withFileTypes: true }).catch(() => []);
+  for (const entry of top) {
+    if (entry.name.startsWith('.')) continue;
+    const path = join(inbox, entry.name);
+    if (entry.isDirectory()) {
+      const inner = await readdir(path, { withFileTypes: true }).catch(() => []);
+      for (const child of inner) if (!child.isDirectory()) found.push(join(path, child.name));
+    } else {
+      found.push(path);
+    }
+  }
+  return found.sort();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * Waits until a file has kept its size and modification time for `stabilityMs`: a file still
+ * being copied is never read half-written. Resolves false if the file disappears.
+ */
+export async function waitUntilStable(path: string, stabilityMs: number, isClosed: () => boolean): Promise<boolean> {
+  let before = await stat(path).catch(() => undefined);
+  while (before && !isClosed()) {
+    await sleep(stabilityMs);
+    const after = await stat(path).catch(() => undefined);
+    if (!after) return false;
+    if (after.size === before.size && after.mtimeMs === before.mtimeMs) return true;
+    before = after;
+  }
+  return false;
+}
+
+/**
+ * Watches the inbox and reports each file once it is stable. chokidar gives quick events (with
+ * `awaitWriteFinish`); files found by the initial scan or the periodic rescan get our own
+ * stability check, since chokidar does not apply `awaitWriteFinish` to those.
+ */
+export class InboxWatcher {
+  private watcher: FSWatcher | undefined;
+  private rescanTimer: NodeJS.Timeout | undefined;
+  private readonly checking = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly options: InboxWatcherOptions,
+    private readonly logger: Logger,
+    private readonly onStableFile: (entry: InboxEntry) => void,
+    /** Files the daemon already holds (being read, sent or reported) need no stability check. */
+    private readonly isHeld: (relativePath: string) => boolean = () => false,
+  ) {}
+
+  async start(): Promise<void> {
+    const watcher = watch(this.options.inbox, {
+      ignoreInitial: true,
+      depth: 1,
+      followSymlinks: false,
+      usePolling: this.options.usePolling,
+      interval: 1000,
+      awaitWriteFinish: { stabilityThreshold: this.options.stabilityMs, pollInterval: 100 },
+      ignored: (path: string) => path !== this.options.inbox && isTemporaryOrHidden(path.split(/[\\/]/).pop() ?? ''),
+    });
+    watcher.on('add', (path: string) => this.consider(path, false));
+    watcher.on('change', (path: string) => this.consider(path, true));
+    watcher.on('error', (error: unknown) => this.logger.warn({ err: error }, 'inbox watcher error'));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    this.watcher = watcher;
+    await this.rescan();
+    this.rescanTimer = setInterval(() => void this.rescan(), this.options.rescanSeconds * 1000);
+    this.rescanTimer.unref();
+  }
+
+  /** Looks at every file in the inbox now; known and busy files are filtered by the receiver. */
+  async rescan(): Promise<void> {
+    for (const path of await listInboxFiles(this.options.inbox)) this.consider(path, true);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
+    this.rescanTimer = undefined;
+    await this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private consider(path: string, needsStabilityCheck: boolean): void {
+    if (this.closed || this.checking.has(path)) return;
+    const verdict = classifyInboxPath(this.options.inbox, path);
+    if (verdict.kind === 'ignored' || this.isHeld(verdict.entry.relativePath)) return;
+    if (!needsStabilityCheck) {
+      this.onStableFile(verdict.entry);
+      return;
+    }
+    this.checking.add(path);
+    waitUntilStable(path, this.options.stabilityMs, () => this.closed)
+      .then((stable) => {
+        if (stable && !this.closed) this.onStableFile(verdict.entry);
+      })
+      .catch((error: unknown) => this.logger.warn({ file: verdict.entry.relativePath, err: error }, 'cannot watch file'))
+      .finally(() => this.checking.delete(path));
+  }
+}

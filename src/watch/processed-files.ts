@@ -1,0 +1,69 @@
+import { constants } from 'node:fs';
+import { access, copyFile, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { splitInboxPath } from './inbox-paths.js';
+
+/** The three files one input becomes in processed/, from its chosen stem. */
+export interface ProcessedPaths {
+  original: string;
+  report: string;
+  summary: string;
+}
+
+export function processedPaths(processedDir: string, stem: string, extension: string): ProcessedPaths {
+  return {
+    original: join(processedDir, `${stem}${extension}`),
+    report: join(processedDir, `${stem}.report.csv`),
+    summary: join(processedDir, `${stem}.summary.json`),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first stem under which none of the three output files exists yet and no other file has
+ * been promised: `orders`, then `orders-2`, `orders-3`... Nothing in processed/ is overwritten.
+ */
+export async function chooseProcessedStem(
+  processedDir: string,
+  relativePath: string,
+  isStemTaken: (stem: string) => boolean,
+): Promise<string> {
+  const { folder, stem, extension } = splitInboxPath(relativePath);
+  for (let n = 1; ; n += 1) {
+    const candidate = (folder ? `${folder}/` : '') + (n === 1 ? stem : `${stem}-${n}`);
+    if (isStemTaken(candidate)) continue;
+    const paths = processedPaths(processedDir, candidate, extension);
+    const taken = await Promise.all([exists(paths.original), exists(paths.report), exists(paths.summary)]);
+    if (!taken.some(Boolean)) return candidate;
+  }
+}
+
+/**
+ * Moves the original out of the inbox, byte for byte. Idempotent, so a restart can repeat it:
+ * an original already gone from the inbox with its copy in place counts as moved.
+ */
+export async function moveOriginal(from: string, to: string): Promise<void> {
+  if (!(await exists(from))) {
+    if (await exists(to)) return;
+    throw new Error(`the original ${from} is gone from the inbox and was never moved`);
+  }
+  await mkdir(join(to, '..'), { recursive: true });
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    // Another file system (a network share): copy, make the copy durable, then remove.
+    await copyFile(from, to);
+    const handle = await open(to, 'r');
+    await handle.sync().finally(() => handle.close());
+    await unlink(from);
+  }
+}
