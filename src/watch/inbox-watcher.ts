@@ -32,7 +32,7 @@ export async function listInboxFiles(inbox: string): Promise<string[]> {
 }
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

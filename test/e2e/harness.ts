@@ -1,0 +1,152 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+
+/** The built CLI: `npm test` builds before it runs the tests. */
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export const TEST_API_KEY = 'TEST-KEY1-SECR-ET99-ABCD';
+export const TEST_USER = 'reseller';
+
+export interface Workspace {
+  dir: string;
+  inbox: string;
+  processed: string;
+  checkpoints: string;
+  logFile: string;
+  configFile: string;
+  /** Writes the config file: these keys merged over folder paths into the temp dir. */
+  writeConfig(overrides: Record<string, unknown>): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeWorkspace(): Promise<Workspace> {
+  const dir = await mkdtemp(join(tmpdir(), 'imei-daemon-e2e-'));
+  const ws: Workspace = {
+    dir,
+    inbox: join(dir, 'inbox'),
+    processed: join(dir, 'processed'),
+    checkpoints: join(dir, 'checkpoints'),
+    logFile: join(dir, 'logs', 'imei-daemon.log'),
+    configFile: join(dir, 'config.json'),
+    async writeConfig(overrides) {
+      const base = {
+        folders: { inbox: ws.inbox, processed: ws.processed, checkpoints: ws.checkpoints },
+        log: { level: 'debug', file: ws.logFile },
+        watch: { stabilityMs: 200, rescanSeconds: 1 },
+      };
+      await writeFile(ws.configFile, JSON.stringify(deepMerge(base, overrides), null, 2));
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+  await mkdir(ws.inbox, { recursive: true });
+  return ws;
+}
+
+function deepMerge(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = out[key];
+    out[key] =
+      typeof current === 'object' && current !== null && typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
+
+/** Provider settings pointing the daemon at a test simulator. */
+export function providerAt(url: string, timeoutMs = 5000): Record<string, unknown> {
+  return { provider: { baseUrl: url, username: TEST_USER, apiKey: TEST_API_KEY, timeoutMs } };
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one CLI command to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = startCli(args, env);
+  return child.exited;
+}
+
+export interface RunningCli {
+  process: ChildProcess;
+  exited: Promise<CliResult>;
+  output(): string;
+}
+
+/** Starts a CLI command as a child process (the daemon, for `start`). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, GSMFUSION_API_KEY: '', SMTP_PASSWORD: '', IMEI_DAEMON_CONFIG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { process: child, exited, output: () => stdout + stderr };
+}
+
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function luhnDigit(first14: string): number {
+  let sum = 0;
+  for (let i = 0; i < 14; i += 1) {
+    let digit = Number(first14[i]);
+    if (i % 2 === 1) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/** `count` distinct valid IMEIs; `seed` keeps sets of different tests apart. */
+export function validImeis(count: number, seed = 0): string[] {
+  const imeis: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const first14 = String(35000000000000 + seed * 1_000_000 + i);
+    imeis.push(first14 + luhnDigit(first14));
+  }
+  return imeis;
+}
+
+export type ReportRecord = Record<string, string>;
+
+export async function readReport(path: string): Promise<ReportRecord[]> {
+  const text = await readFile(path, 'utf8');
+  return parse(text, { bom: true, columns: true }) as ReportRecord[];
+}
+
+export async function readSummary(path: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
+
+export function waitForFile(path: string, timeoutMs = 30_000): Promise<true> {
+  return waitFor(() => existsSync(path), path, timeoutMs);
+}
