@@ -1,0 +1,155 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import {
+  TEST_API_KEY,
+  TEST_USER,
+  makeWorkspace,
+  providerAt,
+  readReport,
+  runCli,
+  startCli,
+  validImeis,
+  waitFor,
+  waitForFile,
+  type Workspace,
+} from './harness.js';
+
+const BATCH_SIZE = 100;
+
+/** Rows still waiting to be sent or confirmed, from `status --json` (works while the daemon runs). */
+async function openRows(ws: Workspace): Promise<number> {
+  const run = await runCli(['status', '--json', '--config', ws.configFile]);
+  const status = JSON.parse(run.stdout) as { rowsByState: Record<string, number> };
+  const states = status.rowsByState;
+  return (states.queued ?? 0) + (states.sending ?? 0) + (states.unknown ?? 0) + (states.failed ?? 0);
+}
+
+describe('crash-proof submission', () => {
+  let ws: Workspace;
+  let sim: Simulator;
+
+  beforeEach(async () => {
+    ws = await makeWorkspace();
+  });
+  afterEach(async () => {
+    await sim?.close();
+    await ws.cleanup();
+  });
+
+  it('loses no paid order and pays nothing twice through faults and three SIGKILLs', async () => {
+    sim = await startSimulator({
+      username: TEST_USER,
+      apiKey: TEST_API_KEY,
+      latencyMs: 40,
+      seed: 20261128,
+      faults: { dropAfterOrder: 0.05, hang: 0.03, http500: 0.05, rateLimit: 0.05, truncated: 0.03 },
+    });
+    await ws.writeConfig({
+      ...providerAt(sim.url, 600),
+      submission: { batchSize: BATCH_SIZE, concurrency: 10, maxAttempts: 12, retryBaseMs: 10 },
+    });
+    const imeis = validImeis(4000, 7);
+    await writeFile(join(ws.inbox, 'big.csv'), `IMEI\n${imeis.join('\n')}\n`);
+
+    // Three kills, each once the daemon has made some progress, at a random point after that.
+    let kills = 0;
+    let inFlightAtKills = 0;
+    for (let round = 0; round < 3; round += 1) {
+      const callsBefore = sim.stats().placeorderCalls;
+      const daemon = startCli(['start', '--config', ws.configFile]);
+      await waitFor(() => sim.stats().placeorderCalls > callsBefore + 2 || existsSync(join(ws.processed, 'big.summary.json')), 'calls');
+      await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 400)));
+      const inFlight = sim.stats().inFlight;
+      daemon.process.kill('SIGKILL');
+      // A call the daemon wrote just before the kill may not have been counted yet: allow one.
+      inFlightAtKills += Math.max(inFlight, sim.stats().inFlight) + 1;
+      await daemon.exited;
+      kills += 1;
+    }
+
+    const daemon = startCli(['start', '--config', ws.configFile]);
+    try {
+      await waitForFile(join(ws.processed, 'big.report.csv'), 60_000);
+      await waitFor(async () => (await openRows(ws)) === 0, 'every row settled', 60_000);
+    } finally {
+      daemon.process.kill('SIGTERM');
+    }
+    expect((await daemon.exited).code).toBe(0);
+
+    const report = await readReport(join(ws.processed, 'big.report.csv'));
+    // Every input row exactly once, in input order.
+    expect(report.map((r) => Number(r.ROW))).toEqual(imeis.map((_, i) => i + 2));
+    expect(report.map((r) => r['IMEI NO.'])).toEqual(imeis);
+
+    // Every order the provider holds is in the report with its id, or as Unconfirmed.
+    const byImei = new Map(report.map((r) => [r['IMEI NO.'] as string, r]));
+    const held = sim.orders();
+    for (const order of held) {
+      const row = byImei.get(order.imei);
+      expect(row, order.imei).toBeDefined();
+      if (row?.STATUS === 'Unconfirmed') continue;
+      expect(row?.['ORDER ID']).toBe(order.orderId);
+    }
+    // Nothing held is Failed or Invalid, and nothing is left unordered.
+    expect(report.filter((r) => r.STATUS === 'Failed' || r.STATUS === 'Invalid')).toEqual([]);
+    expect(held).toHaveLength(4000);
+    const unconfirmed = report.filter((r) => r.STATUS === 'Unconfirmed');
+    for (const row of unconfirmed) expect(row.NOTE).toMatch(/reply never arrived/);
+
+    // Unconfirmed rows can only come from calls whose reply was lost: faults after ordering, or kills.
+    const faults = sim.stats().faultsInjected;
+    const lostCalls = faults.dropAfterOrder + faults.hang + faults.truncated + inFlightAtKills;
+    console.log(
+      `crash test: ${held.length} orders, ${unconfirmed.length} Unconfirmed, ${sim.stats().placeorderCalls} calls, ` +
+        `faults ${JSON.stringify(faults)}, ${kills} kills with ${inFlightAtKills} calls in flight (bound ${lostCalls * BATCH_SIZE})`,
+    );
+    expect(unconfirmed.length).toBeLessThanOrEqual(lostCalls * BATCH_SIZE);
+  }, 240_000);
+
+  it('stops on SIGTERM within the call timeout, and a restart finishes with nothing Unconfirmed', async () => {
+    const timeoutMs = 3000;
+    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 500 });
+    await ws.writeConfig({
+      ...providerAt(sim.url, timeoutMs),
+      submission: { batchSize: BATCH_SIZE, concurrency: 4, maxAttempts: 3, retryBaseMs: 10 },
+    });
+    const imeis = validImeis(3000, 8);
+    await writeFile(join(ws.inbox, 'term.csv'), `IMEI\n${imeis.join('\n')}\n`);
+
+    const daemon = startCli(['start', '--config', ws.configFile]);
+    await waitFor(() => sim.stats().inFlight > 0 && sim.stats().placeorderCalls >= 4, 'calls in flight');
+    const signalledAt = Date.now();
+    daemon.process.kill('SIGTERM');
+    const exit = await daemon.exited;
+    const stoppedAfterMs = Date.now() - signalledAt;
+    expect(exit.code).toBe(0);
+    expect(stoppedAfterMs).toBeLessThan(timeoutMs + 1000);
+    expect(sim.orders().length).toBeLessThan(3000);
+
+    const rerun = await runCli(['run-once', '--config', ws.configFile]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const report = await readReport(join(ws.processed, 'term.report.csv'));
+    expect(report).toHaveLength(3000);
+    expect(report.filter((r) => r.STATUS !== 'Pending')).toEqual([]);
+    expect(sim.orders()).toHaveLength(3000);
+  }, 120_000);
+
+  it('lets only one daemon use a checkpoints folder: a second exits 3', async () => {
+    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY });
+    await ws.writeConfig(providerAt(sim.url));
+    const first = startCli(['start', '--config', ws.configFile]);
+    try {
+      await waitFor(() => first.output().includes('watching the inbox'), 'first daemon up');
+      const second = await runCli(['run-once', '--config', ws.configFile]);
+      expect(second.code).toBe(3);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      expect(second.stderr).toMatch(/already using the checkpoints folder/);
+    } finally {
+      first.process.kill('SIGTERM');
+    }
+    expect((await first.exited).code).toBe(0);
+  });
+});
