@@ -1,0 +1,223 @@
+/**
+ * Looking at the first bytes of a file to learn how to read the rest: the text encoding and the
+ * field delimiter. Pure: works on a Buffer the caller read. Refuses what is not text with
+ * `FileRejectedError`, naming the likely culprit (a workbook saved under a .csv name is common).
+ */
+import { FileRejectedError } from '../errors.js';
+
+export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+export type Delimiter = ',' | ';' | '\t';
+
+export interface EncodingGuess {
+  encoding: TextEncoding;
+  /** True when the file starts with a byte order mark. */
+  hasBom: boolean;
+}
+
+export interface SniffResult extends EncodingGuess {
+  delimiter: Delimiter;
+  /** True when the sample holds nothing but whitespace (and a BOM). */
+  blank: boolean;
+}
+
+export interface SniffOptions {
+  /** True when the sample is the whole file, so its last line is complete. Default false. */
+  complete?: boolean;
+}
+
+/** How many bytes of a file the sniffers need to see. */
+export const SNIFF_SAMPLE_BYTES = 64 * 1024;
+
+/** Above this share of control characters a "text" is binary data. Text files have ~none. */
+const MAX_CONTROL_RATIO = 0.02;
+/** How many leading records the delimiter vote looks at. */
+const DELIMITER_SAMPLE_RECORDS = 20;
+/** When delimiters tie, the rarer-in-data one wins: decimal commas occur in semicolon files. */
+const DELIMITER_PRIORITY: readonly Delimiter[] = ['\t', ';', ','];
+
+const BINARY_SIGNATURES: ReadonlyArray<{ bytes: readonly number[]; what: string }> = [
+  {
+    bytes: [0x50, 0x4b, 0x03, 0x04],
+    what: 'a zip archive (an Excel .xlsx workbook?), not CSV text: save it as CSV UTF-8',
+  },
+  {
+    bytes: [0xd0, 0xcf, 0x11, 0xe0],
+    what: 'an old Excel .xls workbook, not CSV text: save it as CSV UTF-8',
+  },
+  { bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], what: 'a PDF document, not CSV text' },
+];
+
+/** Sniffs encoding, delimiter and blankness from a file's first bytes. */
+export function sniff(sample: Buffer, options: SniffOptions = {}): SniffResult {
+  const guess = sniffEncoding(sample);
+  const text = decodeSample(sample, guess);
+  return {
+    ...guess,
+    delimiter: sniffDelimiter(text, options.complete ?? false),
+    blank: text.trim() === '',
+  };
+}
+
+/**
+ * The encoding, from the byte order mark when there is one. Without a BOM, the pattern of NUL
+ * bytes tells UTF-16 (every other byte NUL for Latin text) from binary (NULs anywhere);
+ * everything else is read as UTF-8, which also reads ASCII.
+ */
+export function sniffEncoding(sample: Buffer): EncodingGuess {
+  for (const signature of BINARY_SIGNATURES) {
+    if (startsWith(sample, signature.bytes)) throw new FileRejectedError(`the file is ${signature.what}`);
+  }
+  if (startsWith(sample, [0xff, 0xfe, 0x00, 0x00]) || startsWith(sample, [0x00, 0x00, 0xfe, 0xff])) {
+    throw new FileRejectedError('the file is UTF-32 text, which is not supported: save it as UTF-8');
+  }
+  if (startsWith(sample, [0xef, 0xbb, 0xbf])) return checkedText(sample, { encoding: 'utf-8', hasBom: true });
+  if (startsWith(sample, [0xff, 0xfe])) return checkedText(sample, { encoding: 'utf-16le', hasBom: true });
+  if (startsWith(sample, [0xfe, 0xff])) return checkedText(sample, { encoding: 'utf-16be', hasBom: true });
+  const utf16 = utf16WithoutBom(sample);
+  if (utf16 !== null) return checkedText(sample, { encoding: utf16, hasBom: false });
+  return checkedText(sample, { encoding: 'utf-8', hasBom: false });
+}
+
+/** The sample as text, without its BOM. A character cut at the sample's end is harmless here. */
+export function decodeSample(sample: Buffer, guess: EncodingGuess): string {
+  const body = sample.subarray(guess.hasBom ? (guess.encoding === 'utf-8' ? 3 : 2) : 0);
+  if (guess.encoding === 'utf-8') return body.toString('utf8');
+  const even = Buffer.from(body.subarray(0, body.length - (body.length % 2)));
+  if (guess.encoding === 'utf-16be') even.swap16();
+  return even.toString('utf16le');
+}
+
+/**
+ * The delimiter, by vote over the first records (quote-aware, so quoted commas do not count):
+ * among delimiters present in the first non-empty record, the one whose count per record stays
+ * the same in the most records; ties go to tab, then semicolon, then comma. When the first
+ * record has none (a one-column header), the delimiter found in the most later records wins.
+ * With none anywhere the file has one column, and the delimiter is one that never occurs, so
+ * that no value gets split: comma unless the text contains commas.
+ * Commas inside Excel's decimal-comma scientific notation (`3,53370E+14`) are not delimiters.
+ */
+export function sniffDelimiter(text: string, complete: boolean): Delimiter {
+  const counts = new Map<Delimiter, number[]>();
+  for (const delimiter of DELIMITER_PRIORITY) {
+    const scanned = delimiter === ',' ? maskDecimalCommas(text) : text;
+    const perRecord = countDelimitersPerRecord(scanned, delimiter);
+    // An incomplete sample cuts its last record short; drop it unless it is all there is.
+    if (!complete && perRecord.length > 1) perRecord.pop();
+    counts.set(delimiter, perRecord);
+  }
+  const countsOf = (delimiter: Delimiter): number[] => counts.get(delimiter) ?? [];
+
+  const inFirstRecord = DELIMITER_PRIORITY.filter((delimiter) => (countsOf(delimiter)[0] ?? 0) > 0);
+  if (inFirstRecord.length > 0) {
+    return best(inFirstRecord, (delimiter) => {
+      const [first, ...rest] = countsOf(delimiter);
+      return rest.filter((count) => count === first).length;
+    });
+  }
+  const laterVotes = (delimiter: Delimiter): number =>
+    countsOf(delimiter).filter((count) => count > 0).length;
+  if (DELIMITER_PRIORITY.some((delimiter) => laterVotes(delimiter) > 0)) {
+    return best(DELIMITER_PRIORITY, laterVotes);
+  }
+  const absent = ([',', ';', '\t'] as const).find((delimiter) => !text.includes(delimiter));
+  return absent ?? ',';
+}
+
+/** The candidate with the highest score; earlier candidates win ties. */
+function best(candidates: readonly Delimiter[], score: (delimiter: Delimiter) => number): Delimiter {
+  let winner = candidates[0] ?? ',';
+  let winnerScore = score(winner);
+  for (const candidate of candidates.slice(1)) {
+    const candidateScore = score(candidate);
+    if (candidateScore > winnerScore) {
+      winner = candidate;
+      winnerScore = candidateScore;
+    }
+  }
+  return winner;
+}
+
+/**
+ * Delimiter counts for each non-blank record of the text, reading quotes the way csv-parse does
+ * with `relax_quotes`: a quote opens a quoted field only at the field's start, `""` inside it is
+ * a literal quote, and line breaks inside it do not end the record.
+ */
+function countDelimitersPerRecord(text: string, delimiter: Delimiter): number[] {
+  const counts: number[] = [];
+  let count = 0;
+  let hasContent = false;
+  let atFieldStart = true;
+  let quoting = false;
+  for (let index = 0; index < text.length && counts.length < DELIMITER_SAMPLE_RECORDS; index += 1) {
+    const char = text[index];
+    if (quoting) {
+      if (char !== '"') continue;
+      if (text[index + 1] === '"') index += 1;
+      else quoting = false;
+    } else if (char === '"' && atFieldStart) {
+      quoting = true;
+      hasContent = true;
+      atFieldStart = false;
+    } else if (char === delimiter) {
+      count += 1;
+      atFieldStart = true;
+    } else if (char === '\n' || char === '\r') {
+      if (hasContent || count > 0) counts.push(count);
+      count = 0;
+      hasContent = false;
+      atFieldStart = true;
+    } else {
+      if (char !== ' ') hasContent = true;
+      atFieldStart = false;
+    }
+  }
+  if ((hasContent || count > 0) && counts.length < DELIMITER_SAMPLE_RECORDS) counts.push(count);
+  return counts;
+}
+
+/** Replaces the comma of `3,53370E+14` so it does not count as a delimiter. */
+function maskDecimalCommas(text: string): string {
+  return text.replace(/(\d),(\d+[eE][+-]?\d+)/g, '$1.$2');
+}
+
+/** Refuses binary data that passed for text so far: NULs, or too many control characters. */
+function checkedText(sample: Buffer, guess: EncodingGuess): EncodingGuess {
+  const text = decodeSample(sample, guess);
+  let controls = 0;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === 0) throw new FileRejectedError('the file holds binary data (NUL bytes), not CSV text');
+    if (isControl(code)) controls += 1;
+  }
+  if (text.length > 0 && controls / text.length > MAX_CONTROL_RATIO) {
+    throw new FileRejectedError('the file holds binary data (control characters), not CSV text');
+  }
+  return guess;
+}
+
+/** Control characters other than the tab, line feed, form feed and carriage return of text. */
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0c && code !== 0x0d) || code === 0x7f;
+}
+
+/**
+ * UTF-16 without a BOM, recognised by its NUL pattern: Latin text in UTF-16LE has a NUL in
+ * (nearly) every odd byte and almost none in the even ones; BE the other way round.
+ */
+function utf16WithoutBom(sample: Buffer): TextEncoding | null {
+  const pairs = Math.min(Math.floor(sample.length / 2), 512);
+  if (pairs < 2) return null;
+  let evenNuls = 0;
+  let oddNuls = 0;
+  for (let pair = 0; pair < pairs; pair += 1) {
+    if (sample[2 * pair] === 0) evenNuls += 1;
+    if (sample[2 * pair + 1] === 0) oddNuls += 1;
+  }
+  if (oddNuls >= 0.9 * pairs && evenNuls <= 0.1 * pairs) return 'utf-16le';
+  if (evenNuls >= 0.9 * pairs && oddNuls <= 0.1 * pairs) return 'utf-16be';
+  return null;
+}
+
+function startsWith(sample: Buffer, bytes: readonly number[]): boolean {
+  return sample.length >= bytes.length && bytes.every((byte, index) => sample[index] === byte);
+}
