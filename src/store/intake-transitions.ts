@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { planBatches } from './plan-batches.js';
 
 export interface NewFile {
   inboxPath: string;
@@ -86,7 +87,7 @@ export class IntakeTransitions {
       if (repeatOf !== undefined) this.markRepeatOfFile(fileId, repeatOf, now);
       this.markRepeatsWithinFile(fileId, now);
       this.markRepeatsOfEarlierFiles(fileId, now);
-      const batches = this.planBatches(fileId, batchSize, now);
+      const batches = planBatches(this.db, fileId, batchSize, now);
       const counts = this.db
         .prepare(
           `SELECT COUNT(*) AS rows,
@@ -161,34 +162,6 @@ export class IntakeTransitions {
       const order = c.orderId ? `order ${c.orderId}` : 'an order';
       update.run(c.earlierId, `already sent: ${order} from ${c.earlierFile}, row ${c.earlierLine}`, now, c.rowId);
     }
-  }
-
-  private planBatches(fileId: number, batchSize: number, now: string): number {
-    const services = this.db
-      .prepare(`SELECT DISTINCT service_id FROM rows WHERE file_id = ? AND state = 'queued' ORDER BY service_id`)
-      .pluck()
-      .all(fileId) as string[];
-    const insertBatch = this.db.prepare(
-      `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
-    );
-    const assign = this.db.prepare('UPDATE rows SET batch_id = ? WHERE id = ?');
-    const pageOfRows = this.db.prepare(
-      `SELECT id FROM rows WHERE file_id = ? AND service_id = ? AND state = 'queued' AND batch_id IS NULL AND id > ?
-        ORDER BY id LIMIT ?`,
-    );
-    let batches = 0;
-    for (const serviceId of services) {
-      let afterId = 0;
-      for (;;) {
-        const ids = pageOfRows.pluck().all(fileId, serviceId, afterId, batchSize) as number[];
-        if (ids.length === 0) break;
-        const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
-        for (const id of ids) assign.run(batchId, id);
-        afterId = ids[ids.length - 1] as number;
-        batches += 1;
-      }
-    }
-    return batches;
   }
 
   /** Forgets a read that did not finish: its rows are dropped and the file is read again later. */
