@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type ResolvedConfig } from './config/load.js';
+import { join } from 'node:path';
 import { Daemon } from './daemon.js';
+import { RETRY_REQUEST_KEY } from './engine/retry-job.js';
+import { openDatabase } from './store/db.js';
+import { Store } from './store/store.js';
 import { ConfigError, DaemonError, LockHeldError, UsageError, describeError } from './errors.js';
 import { createLogger, redactSecrets, type Logger } from './log.js';
 import { printHistory, printServices, printStatus } from './commands/read-only.js';
@@ -51,6 +55,38 @@ async function runDaemon(config: ResolvedConfig, mode: 'start' | 'run-once'): Pr
   await daemon.close();
 }
 
+/**
+ * `retry`: with no daemon running, run the retry here and wait for its reports; with one
+ * running (it holds the lock), leave it a request in the store, which it picks up within a second.
+ */
+async function runRetry(config: ResolvedConfig): Promise<void> {
+  const logger = await daemonLogger(config);
+  let daemon: Daemon;
+  try {
+    daemon = await Daemon.open(config, logger);
+  } catch (error) {
+    if (!(error instanceof LockHeldError)) throw error;
+    requestRetry(config);
+    process.stdout.write('retry: asked the running daemon to retry the failed rows now\n');
+    return;
+  }
+  try {
+    const requeued = await daemon.retryNow();
+    process.stdout.write(`retry: ${requeued} rows sent again\n`);
+  } finally {
+    await daemon.close();
+  }
+}
+
+function requestRetry(config: ResolvedConfig): void {
+  const store = new Store(openDatabase(join(config.paths.checkpoints, 'imei-daemon.sqlite')));
+  try {
+    store.setMeta(RETRY_REQUEST_KEY, new Date().toISOString());
+  } finally {
+    store.close();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('imei-daemon')
     .description('Orders IMEI checks and unlocks in batches from CSV files dropped into an inbox.')
@@ -91,7 +127,7 @@ export function buildProgram(): Command {
   program
     .command('retry')
     .description('run the failed-row retry now, as the schedule would')
-    .action(async (_options, command: Command) => runDaemon(configFrom(command), 'run-once'));
+    .action(async (_options, command: Command) => runRetry(configFrom(command)));
   return program;
 }
 

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/load.js';
 import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
 import { intakeFile } from './engine/intake-file.js';
+import { RetryJob } from './engine/retry-job.js';
 import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
 import { GsmFusionClient } from './provider/index.js';
@@ -27,6 +28,7 @@ const REPORT_REFRESH_MS = 1000;
 export class Daemon {
   private readonly submitter: Submitter;
   private readonly finisher: FileFinisher;
+  private readonly retryJob: RetryJob;
   private watcher: InboxWatcher | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Inbox paths being read right now. */
@@ -48,10 +50,24 @@ export class Daemon {
       logger,
       { onFileReported: () => undefined },
     );
-    this.submitter = new Submitter(store, client, config.submission, logger, {
-      onFileSettled: (fileId) => void this.finisher.finish(fileId),
-      onHalted: (message) => this.logger.error({ err: message }, 'submission halted until the configuration changes'),
-    });
+    this.retryJob = new RetryJob(
+      store,
+      { schedule: config.retry.schedule, maxAgeHours: config.retry.maxAgeHours, batchSize: config.submission.batchSize },
+      logger,
+      { onRequeued: () => this.submitter.wake() },
+    );
+    this.submitter = new Submitter(
+      store,
+      client,
+      { ...config.submission, nextRetryAt: () => this.retryJob.nextRunAt() },
+      logger,
+      {
+        onFileSettled: (fileId) => void this.finisher.finish(fileId),
+        onHalted: (message) => this.logger.error({ err: message }, 'submission halted until the configuration changes'),
+        onBatchGaveUp: () => undefined,
+        onReply: () => undefined,
+      },
+    );
   }
 
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
@@ -82,6 +98,7 @@ export class Daemon {
       const daemon = new Daemon(config, store, client, simulator, lock, logger);
       daemon.recover();
       await daemon.refreshCatalogue();
+      daemon.retryJob.start();
       daemon.submitter.start();
       return daemon;
     } catch (error) {
@@ -125,11 +142,13 @@ export class Daemon {
   /** Resolves once nothing is planned, in flight or waiting to be reported. */
   async settled(): Promise<void> {
     for (;;) {
+      this.refreshReports();
       await this.finisher.drain();
       const unreported =
         this.store.filesInState('submitting').filter((f) => this.store.isFileSettled(f.id)).length +
         this.store.filesInState('reporting').length;
-      if (this.submitter.isIdle() && unreported === 0 && this.reading.size === 0) return;
+      const idle = this.submitter.isIdle() && unreported === 0 && this.reading.size === 0;
+      if (idle && this.store.filesNeedingReport().length === 0) return;
       for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
         if (this.store.isFileSettled(file.id)) void this.finisher.finish(file.id);
       }
@@ -146,6 +165,7 @@ export class Daemon {
   private async closeInOrder(): Promise<void> {
     await this.watcher?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    await this.retryJob.stop();
     await this.submitter.stop();
     await this.intakeChain.catch(() => undefined);
     await this.finisher.drain();
@@ -210,7 +230,15 @@ export class Daemon {
     };
   }
 
+  /** `retry`: send every waiting Failed row now, then wait until they are settled and reported. */
+  async retryNow(): Promise<number> {
+    const outcome = await this.retryJob.runNow(true);
+    await this.settled();
+    return outcome.requeued;
+  }
+
   private refreshReports(): void {
+    this.retryJob.checkForRequest();
     for (const fileId of this.store.filesNeedingReport()) void this.finisher.finish(fileId);
   }
 }

@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 
 /**
@@ -40,7 +41,8 @@ const submissionSchema = z.strictObject({
 });
 
 const retrySchema = z.strictObject({
-  schedule: z.string().min(1),
+  /** Cron with 5 fields, or 6 with seconds first. */
+  schedule: z.string().refine((value) => cron.validate(value), 'must be a cron expression of 5 or 6 fields, such as "0 * * * *"'),
   maxAgeHours: z.number().positive(),
 });
 

@@ -12,6 +12,7 @@ import type { PlaceOrderResult, ProviderClient } from '../provider/types.js';
 import type { AttemptTicket } from '../store/batch-transitions.js';
 import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
+import { RateGate } from './rate-gate.js';
 
 export interface SubmitterOptions {
   /** Calls in flight at most (`submission.concurrency`). */
@@ -20,6 +21,10 @@ export interface SubmitterOptions {
   maxAttempts: number;
   /** First back-off in ms, doubled each try, with jitter (`submission.retryBaseMs`). */
   retryBaseMs: number;
+  /** Calls per minute at most, spaced evenly; 0 = no limit (`submission.maxCallsPerMinute`). */
+  maxCallsPerMinute: number;
+  /** When rows that used up their tries are next tried: the retry schedule's next run. */
+  nextRetryAt: () => string;
 }
 
 export interface SubmitterEvents {
@@ -27,27 +32,23 @@ export interface SubmitterEvents {
   onFileSettled(fileId: number): void;
   /** Bad credentials: submission stops until the configuration changes. */
   onHalted(message: string): void;
+  /** A batch used up its tries without a reply (the provider is down or failing). */
+  onBatchGaveUp(fileId: number, message: string): void;
+  /** A call was answered: the provider is reachable. */
+  onReply(): void;
 }
 
 /** Rate-limit replies tolerated for one batch before they start to count as tries. */
 const MAX_FREE_RATE_LIMITS = 30;
 
+function isRateLimited(error: unknown): error is ProviderError {
+  return error instanceof ProviderError && error.details.rateLimited === true;
+}
+
 /** Any thrown value as a provider failure; an unexplained one may have placed orders. */
 function asProviderError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   return new ProviderUnknownOutcomeError(`unexpected failure during the call: ${describeError(error)}`);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
@@ -58,6 +59,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export class Submitter {
   private readonly limit: LimitFunction;
+  private readonly gate: RateGate;
   private readonly active = new Map<number, Promise<void>>();
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
@@ -73,6 +75,10 @@ export class Submitter {
     private readonly events: SubmitterEvents,
   ) {
     this.limit = pLimit(options.concurrency);
+    this.gate = new RateGate(this.limit, {
+      maxConcurrency: options.concurrency,
+      maxCallsPerMinute: options.maxCallsPerMinute,
+    });
   }
 
   start(): void {
@@ -151,18 +157,14 @@ export class Submitter {
         factor: 2,
         randomize: true,
         signal: this.abort.signal,
+        // A 429 is the provider asking us to slow down, not a failed try of the batch.
         shouldConsumeRetry: ({ error }) => {
-          const rateLimited = error instanceof ProviderError && error.details.rateLimited === true;
-          if (rateLimited) rateLimits += 1;
-          return !rateLimited || rateLimits > MAX_FREE_RATE_LIMITS;
+          if (isRateLimited(error)) rateLimits += 1;
+          return !isRateLimited(error) || rateLimits > MAX_FREE_RATE_LIMITS;
         },
-        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
-          this.logger.warn(
-            { batch: batch.id, attempt: attemptNumber, retriesLeft, err: error.message },
-            'placeorder call failed',
-          );
-          const retryAfter = error instanceof ProviderError ? error.details.retryAfterSeconds : undefined;
-          if (retryAfter !== undefined && retryAfter > 0) await sleep(retryAfter * 1000, this.abort.signal);
+        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+          const level = isRateLimited(error) ? 'debug' : 'warn';
+          this.logger[level]({ batch: batch.id, attempt: attemptNumber, retriesLeft, err: error.message }, 'placeorder call failed');
         },
       });
     } catch (error) {
@@ -182,13 +184,15 @@ export class Submitter {
       return;
     }
     if (error instanceof ProviderError && error.failureClass === 'permanent') return; // rows already failed
-    const now = new Date().toISOString();
-    this.store.batches.settleBatch(batch.id, describeError(error), now, now);
-    this.logger.warn({ batch: batch.id, err: describeError(error) }, 'batch gave up after its tries');
+    const message = describeError(error);
+    this.store.batches.settleBatch(batch.id, message, this.options.nextRetryAt(), new Date().toISOString());
+    this.logger.warn({ batch: batch.id, err: message }, 'batch gave up after its tries; the retry schedule takes over');
+    this.events.onBatchGaveUp(batch.fileId, message);
   }
 
   /** One try: record it, call, record what came back. Runs inside a p-limit slot. */
   private async attempt(batch: BatchRecord): Promise<void> {
+    await this.gate.waitTurn(this.abort.signal);
     if (this.stopping) throw new AbortError(new StoppingError());
     if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
     const ticket = this.store.batches.beginAttempt(batch.id, new Date().toISOString());
@@ -201,6 +205,8 @@ export class Submitter {
     }
     if (!result) return;
     const counts = this.store.batches.recordReply(ticket, result, new Date().toISOString());
+    this.gate.onSuccess();
+    this.events.onReply();
     this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
     if (counts.unaccounted > 0) {
       throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`);
@@ -208,6 +214,7 @@ export class Submitter {
   }
 
   private recordFailure(ticket: AttemptTicket, error: ProviderError): never {
+    if (isRateLimited(error)) this.gate.onRateLimited(error.details.retryAfterSeconds);
     const haltsSubmission = error instanceof ProviderAuthError;
     this.store.batches.recordCallFailure(
       ticket,

@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import type { FileRecord } from './types.js';
 import { BatchTransitions } from './batch-transitions.js';
 import { IntakeTransitions } from './intake-transitions.js';
+import { RetryTransitions } from './retry-transitions.js';
 
 /**
  * The one place that changes the database. Every state change is a named method that runs in
@@ -14,10 +15,12 @@ import { IntakeTransitions } from './intake-transitions.js';
 export class Store {
   readonly intake: IntakeTransitions;
   readonly batches: BatchTransitions;
+  readonly retries: RetryTransitions;
 
   constructor(readonly db: Db) {
     this.intake = new IntakeTransitions(db);
     this.batches = new BatchTransitions(db);
+    this.retries = new RetryTransitions(db);
   }
 
   getFile(fileId: number): FileRecord | undefined {

@@ -1,0 +1,85 @@
+import type { Db } from './db.js';
+import { planBatches } from './plan-batches.js';
+
+export interface RequeueOutcome {
+  /** Failed rows sent again, and unknown rows resubmitted to confirm. */
+  requeued: number;
+  /** Rows past `retry.maxAgeHours`: no further tries, the note says so. */
+  givenUp: number;
+  batches: number;
+  /** Files whose rows changed: their reports are stale. */
+  fileIds: number[];
+}
+
+/**
+ * Transitions of the scheduled retry: `failed -> queued`, and `unknown` rows planned again for
+ * resubmission, in new batches. A row waits with `next_attempt_at`, so the schedule only has to
+ * trigger a check, and a daemon restarted after a long stop retries at once what is due.
+ */
+export class RetryTransitions {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Plans every due row again (all waiting rows when `force`, as `retry` on the command line
+   * does); rows whose file arrived more than `maxAgeHours` ago are given up instead.
+   */
+  requeueDue(now: string, maxAgeHours: number, batchSize: number, force: boolean): RequeueOutcome {
+    return this.db.transaction((): RequeueOutcome => {
+      const due = force ? `r.next_attempt_at IS NOT NULL` : `r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= @now`;
+      const cutoff = new Date(Date.parse(now) - maxAgeHours * 3_600_000).toISOString();
+      const givenUpFailed = this.db
+        .prepare(
+          `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
+                  note = 'not ordered: ' || COALESCE(r.last_error, 'no reply') || '; given up after ' || @hours ||
+                         ' h of retries (retry.maxAgeHours): drop the file again to try once more'
+             FROM files AS f
+            WHERE f.id = r.file_id AND r.state = 'failed' AND ${due} AND f.created_at <= @cutoff`,
+        )
+        .run({ now, cutoff, hours: maxAgeHours }).changes;
+      const givenUpUnknown = this.db
+        .prepare(
+          `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
+                  note = 'sent at ' || substr(r.unknown_since, 1, 10) || ' ' || substr(r.unknown_since, 12, 8) ||
+                         ' UTC in a call whose reply never arrived, and no resubmission got an answer in ' || @hours ||
+                         ' h: check the provider''s order history for this IMEI before ordering it again'
+             FROM files AS f
+            WHERE f.id = r.file_id AND r.state = 'unknown' AND ${due} AND f.created_at <= @cutoff`,
+        )
+        .run({ now, cutoff, hours: maxAgeHours }).changes;
+      const fileIds = this.db
+        .prepare(`SELECT DISTINCT r.file_id FROM rows AS r WHERE r.state IN ('failed', 'unknown') AND ${due}`)
+        .pluck()
+        .all({ now }) as number[];
+      const requeued = this.db
+        .prepare(
+          `UPDATE rows AS r SET state = CASE r.state WHEN 'failed' THEN 'queued' ELSE 'unknown' END,
+                  batch_id = NULL, next_attempt_at = NULL, updated_at = @now
+            WHERE r.state IN ('failed', 'unknown') AND ${due}`,
+        )
+        .run({ now }).changes;
+      let batches = 0;
+      for (const fileId of fileIds) batches += planBatches(this.db, fileId, batchSize, now);
+      const touched = new Set(fileIds);
+      if (givenUpFailed + givenUpUnknown > 0) {
+        const gaveUp = this.db
+          .prepare(`SELECT DISTINCT file_id FROM rows WHERE next_attempt_at IS NULL AND updated_at = ? AND state IN ('failed', 'unknown')`)
+          .pluck()
+          .all(now) as number[];
+        for (const id of gaveUp) touched.add(id);
+      }
+      const markDirty = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?');
+      for (const id of touched) markDirty.run(id);
+      return { requeued, givenUp: givenUpFailed + givenUpUnknown, batches, fileIds: [...touched] };
+    })();
+  }
+
+  /** Rows waiting for the retry job, and when the earliest is due. */
+  waiting(): { rows: number; earliest: string | null } {
+    return this.db
+      .prepare(
+        `SELECT COUNT(*) AS rows, MIN(next_attempt_at) AS earliest FROM rows
+          WHERE state IN ('failed', 'unknown') AND next_attempt_at IS NOT NULL`,
+      )
+      .get() as { rows: number; earliest: string | null };
+  }
+}
