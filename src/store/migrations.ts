@@ -97,4 +97,41 @@ export const MIGRATIONS: readonly string[] = [
 
   CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  `
+  -- One row per mail, created when its first delivery attempt begins; its alerts point at it.
+  CREATE TABLE alert_mails (
+    id INTEGER PRIMARY KEY,
+    delivery TEXT NOT NULL,            -- 'smtp', or 'log' (no recipients or no SMTP host)
+    subject TEXT NOT NULL DEFAULT '',
+    recipients TEXT NOT NULL DEFAULT '',
+    message_id TEXT,                   -- ours, set before sending: a resend after a crash reuses it
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at TEXT,
+    last_error TEXT,
+    in_flight INTEGER NOT NULL DEFAULT 0, -- an attempt began and has no recorded outcome
+    in_doubt INTEGER NOT NULL DEFAULT 0,  -- a crash cut an attempt off: resent unchanged, never extended
+    sent_at TEXT
+  );
+  CREATE INDEX alert_mails_unsent ON alert_mails(id) WHERE sent_at IS NULL;
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                -- 'low-success', 'recovered', 'credentials', 'unreachable'
+    cause TEXT,                        -- a low-success alert folded into a standing provider alert
+    file_facts TEXT,                   -- JSON: file, rows, accepted, failed, success rate, top errors
+    message TEXT NOT NULL DEFAULT '',  -- the provider's words (secrets scrubbed)
+    threshold REAL NOT NULL,
+    raised_at TEXT NOT NULL,
+    mail_id INTEGER REFERENCES alert_mails(id) -- NULL while queued
+  );
+  CREATE INDEX alerts_by_mail ON alerts(mail_id);
+
+  -- Conditions raised and not yet cleared: an alert is raised once while its condition stands.
+  CREATE TABLE alert_conditions (
+    kind TEXT PRIMARY KEY,             -- 'low-success', 'credentials', 'unreachable'
+    message TEXT NOT NULL,
+    since TEXT NOT NULL
+  );
+  `,
 ];
