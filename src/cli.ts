@@ -1,7 +1,7 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type ResolvedConfig } from './config/load.js';
-import { join } from 'node:path';
 import { Daemon } from './daemon.js';
 import { RETRY_REQUEST_KEY } from './engine/retry-job.js';
 import { openDatabase } from './store/db.js';
@@ -51,8 +51,11 @@ async function runDaemon(config: ResolvedConfig, mode: 'start' | 'run-once'): Pr
     logger.info({ inbox: config.paths.inbox, simulated: config.simulated }, 'watching the inbox');
     await new Promise<never>(() => undefined);
   }
-  await daemon.runOnce();
-  await daemon.close();
+  try {
+    await daemon.runOnce();
+  } finally {
+    await daemon.close();
+  }
 }
 
 /**

@@ -4,6 +4,8 @@ import type { ResolvedConfig } from './config/load.js';
 import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
 import { intakeFile } from './engine/intake-file.js';
+import { AlertCenter } from './alerts/index.js';
+import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
 import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
@@ -29,10 +31,16 @@ export class Daemon {
   private readonly submitter: Submitter;
   private readonly finisher: FileFinisher;
   private readonly retryJob: RetryJob;
+  private readonly poller: ResultPoller;
+  private readonly alerts: AlertCenter;
   private watcher: InboxWatcher | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** Finished files whose rows were sent again (retry): their next report is judged for alerts. */
+  private readonly resubmitted = new Set<number>();
   /** Inbox paths being read right now. */
   private readonly reading = new Set<string>();
+  /** Inbox paths that could not be read (permissions, I/O), with when to try again. */
+  private readonly unreadable = new Map<string, { failures: number; retryAt: number }>();
   private intakeChain: Promise<void> = Promise.resolve();
   private closing: Promise<void> | undefined;
 
@@ -44,11 +52,22 @@ export class Daemon {
     private readonly lock: FolderLock,
     private readonly logger: Logger,
   ) {
+    this.alerts = new AlertCenter(store.alerts, { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
     this.finisher = new FileFinisher(
       store,
       { inboxDir: config.paths.inbox, processedDir: config.paths.processed, simulated: config.simulated },
       logger,
-      { onFileReported: () => undefined },
+      {
+        onReportWritten: (fileId, summary, firstTime) => {
+          // Judged after its submission, and again after a retry resubmitted its rows (recovery).
+          const judge = firstTime || this.resubmitted.delete(fileId);
+          // A repeat of an earlier file orders nothing on purpose: not a failure to alert on.
+          if (judge && summary.repeatOf === undefined && summary.error === undefined) {
+            this.alerts.fileSubmitted({ fileId, ...summary, topErrors: store.topErrors(fileId) });
+          }
+        },
+        onOutputFailed: () => undefined,
+      },
     );
     this.retryJob = new RetryJob(
       store,
@@ -62,12 +81,27 @@ export class Daemon {
       { ...config.submission, nextRetryAt: () => this.retryJob.nextRunAt() },
       logger,
       {
-        onFileSettled: (fileId) => void this.finisher.finish(fileId),
-        onHalted: (message) => this.logger.error({ err: message }, 'submission halted until the configuration changes'),
-        onBatchGaveUp: () => undefined,
-        onReply: () => undefined,
+        onFileSettled: (fileId) => {
+          if (store.getFile(fileId)?.state === 'done') this.resubmitted.add(fileId);
+          void this.finisher.finish(fileId);
+        },
+        onHalted: (message) => {
+          this.logger.error({ err: message }, 'submission halted until the configuration changes');
+          this.alerts.providerRefusedCredentials(message);
+        },
+        onBatchGaveUp: (_fileId, message) => this.alerts.providerUnreachable(message),
+        onReply: () => {
+          this.alerts.providerReachable();
+          this.alerts.credentialsAccepted();
+        },
       },
     );
+    const { retryBaseMs, maxAttempts, concurrency } = config.submission;
+    const pollerOptions = { ...config.results, retryBaseMs, maxAttempts, concurrency: Math.min(4, concurrency) };
+    this.poller = new ResultPoller(store, client, pollerOptions, logger, {
+      // The store marked the files stale; re-render now rather than on the next refresh tick.
+      onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.finish(fileId)),
+    });
   }
 
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
@@ -100,6 +134,7 @@ export class Daemon {
       await daemon.refreshCatalogue();
       daemon.retryJob.start();
       daemon.submitter.start();
+      daemon.poller.start();
       return daemon;
     } catch (error) {
       await simulator?.close();
@@ -117,6 +152,7 @@ export class Daemon {
       (entry) => this.enqueueIntake(entry),
       (relativePath) => this.isHeld(relativePath),
     );
+    this.alerts.start();
     await this.watcher.start();
     this.refreshTimer = setInterval(() => this.refreshReports(), REPORT_REFRESH_MS);
   }
@@ -136,17 +172,29 @@ export class Daemon {
       }),
     );
     await this.intakeChain;
-    await this.settled();
+    await this.settled(true);
+    await this.alerts.flushNow();
+    const unreadable = [...this.unreadable.keys()];
+    if (unreadable.length > 0) throw new Error(`could not read ${unreadable.join(', ')}; left in the inbox (see the log)`);
   }
 
-  /** Resolves once nothing is planned, in flight or waiting to be reported. */
-  async settled(): Promise<void> {
+  /**
+   * Resolves once nothing is planned, in flight or waiting to be reported. With `failFast`
+   * (`run-once`, `retry`), a file whose outputs cannot be written ends the wait with an error
+   * instead of being retried in the background.
+   */
+  async settled(failFast = false): Promise<void> {
     for (;;) {
       this.refreshReports();
       await this.finisher.drain();
       const unreported =
         this.store.filesInState('submitting').filter((f) => this.store.isFileSettled(f.id)).length +
         this.store.filesInState('reporting').length;
+      const failed = this.finisher.failedFiles();
+      if (failFast && failed.length > 0) {
+        const names = failed.map((f) => this.store.getFile(f.fileId)?.inboxPath ?? String(f.fileId));
+        throw new Error(`could not write the report of ${names.join(', ')}: ${failed[0]?.error}; left in the inbox`);
+      }
       const idle = this.submitter.isIdle() && unreported === 0 && this.reading.size === 0;
       if (idle && this.store.filesNeedingReport().length === 0) return;
       for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
@@ -167,8 +215,11 @@ export class Daemon {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     await this.retryJob.stop();
     await this.submitter.stop();
+    await this.poller.stop();
     await this.intakeChain.catch(() => undefined);
     await this.finisher.drain();
+    this.finisher.close();
+    await this.alerts.close();
     await this.client.close();
     await this.simulator?.close();
     this.store.close();
@@ -201,6 +252,8 @@ export class Daemon {
   }
 
   private isHeld(relativePath: string): boolean {
+    const unreadable = this.unreadable.get(relativePath);
+    if (unreadable && Date.now() < unreadable.retryAt) return true;
     return this.reading.has(relativePath) || this.store.activeFileAt(relativePath) !== undefined;
   }
 
@@ -214,8 +267,16 @@ export class Daemon {
         const outcome = await intakeFile(this.store, entry, this.intakeOptions(), this.logger);
         this.submitter.wake();
         void this.finisher.finish(outcome.fileId);
+        this.unreadable.delete(entry.relativePath);
       } catch (error) {
-        this.logger.error({ file: entry.relativePath, err: describeError(error) }, 'cannot read file; will try again');
+        // Not the file's content but our access to it: back off instead of retrying on every rescan.
+        const failures = (this.unreadable.get(entry.relativePath)?.failures ?? 0) + 1;
+        const delayMs = Math.min(5_000 * 2 ** (failures - 1), 10 * 60_000);
+        this.unreadable.set(entry.relativePath, { failures, retryAt: Date.now() + delayMs });
+        this.logger.error(
+          { file: entry.relativePath, err: describeError(error), retryInMs: delayMs },
+          'cannot read file; will try again',
+        );
       } finally {
         this.reading.delete(entry.relativePath);
       }
@@ -233,7 +294,7 @@ export class Daemon {
   /** `retry`: send every waiting Failed row now, then wait until they are settled and reported. */
   async retryNow(): Promise<number> {
     const outcome = await this.retryJob.runNow(true);
-    await this.settled();
+    await this.settled(true);
     return outcome.requeued;
   }
 

@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'IMEI_ERR_PROVIDER_PERMANENT'
   | 'IMEI_ERR_PROVIDER_AUTH'
   | 'IMEI_ERR_FILE_REJECTED'
-  | 'IMEI_ERR_STOPPING';
+  | 'IMEI_ERR_STOPPING'
+  | 'IMEI_ERR_STORE_WRITE';
 
 export class DaemonError extends Error {
   readonly code: ErrorCode;
@@ -120,4 +121,11 @@ export class StoppingError extends DaemonError {
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
+}
+
+/** The database refused a write (disk full, read-only); what it guarded did not happen. */
+export class StoreWriteError extends DaemonError {
+  constructor(message: string) {
+    super('IMEI_ERR_STORE_WRITE', `cannot write to the database: ${message}`);
+  }
 }

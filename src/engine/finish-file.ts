@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildSummary, writeJsonAtomic, writeReport, type FileSummary } from '../report/index.js';
 import { toReportRow } from '../report/report-row.js';
@@ -16,9 +17,14 @@ export interface FinishOptions {
 }
 
 export interface FinishEvents {
-  /** A file's report was written for the first time. */
-  onFileReported(fileId: number, summary: FileSummary): void;
+  /** A file's report was written: the first time (`firstTime`), or rewritten after its rows changed. */
+  onReportWritten(fileId: number, summary: FileSummary, firstTime: boolean): void;
+  /** Its report or the move failed (disk full, processed/ not writable); it will be retried. */
+  onOutputFailed(fileId: number, error: string): void;
 }
+
+const RETRY_BASE_MS = 5_000;
+const RETRY_MAX_MS = 5 * 60_000;
 
 /**
  * Turns a settled file into its outputs: the processed/ name is recorded first, then the report
@@ -30,6 +36,10 @@ export class FileFinisher {
   /** One render at a time per file; a request during a render runs once more after it. */
   private readonly running = new Map<number, Promise<void>>();
   private readonly again = new Set<number>();
+  /** Files whose outputs could not be written (disk full, processed/ not writable), retried with back-off. */
+  private readonly failures = new Map<number, { count: number; error: string }>();
+  private readonly retryTimers = new Map<number, NodeJS.Timeout>();
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -46,9 +56,10 @@ export class FileFinisher {
       return current;
     }
     const run = this.finishNow(fileId)
-      .catch((error: unknown) => {
-        this.logger.error({ fileId, err: error }, 'writing the report failed; it will be tried again');
+      .then(() => {
+        this.failures.delete(fileId);
       })
+      .catch((error: unknown) => this.scheduleRetry(fileId, describeError(error)))
       .finally(() => {
         this.running.delete(fileId);
         if (this.again.delete(fileId)) void this.finish(fileId);
@@ -60,6 +71,34 @@ export class FileFinisher {
   /** Waits for every report being written (shutdown, `run-once`). */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  /** Files whose last attempt to write their outputs failed, with the reason. */
+  failedFiles(): { fileId: number; error: string }[] {
+    return [...this.failures].map(([fileId, failure]) => ({ fileId, error: failure.error }));
+  }
+
+  /** No more retries; safe to call twice. */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  /** The file stays where it is (in the inbox, or reported in place) and is tried again later. */
+  private scheduleRetry(fileId: number, error: string): void {
+    const count = (this.failures.get(fileId)?.count ?? 0) + 1;
+    this.failures.set(fileId, { count, error });
+    const delayMs = Math.min(RETRY_BASE_MS * 2 ** (count - 1), RETRY_MAX_MS);
+    this.logger.error({ fileId, err: error, retryInMs: delayMs }, 'cannot write the report or move the file; will try again');
+    this.events.onOutputFailed(fileId, error);
+    if (this.closed || this.retryTimers.has(fileId)) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(fileId);
+      if (!this.closed) void this.finish(fileId);
+    }, delayMs);
+    timer.unref();
+    this.retryTimers.set(fileId, timer);
   }
 
   private async finishNow(fileId: number): Promise<void> {
@@ -80,9 +119,10 @@ export class FileFinisher {
       await moveOriginal(join(this.options.inboxDir, file.inboxPath), paths.original);
       this.store.markDone(fileId, version);
       this.logger.info({ ...summary }, 'file reported');
-      this.events.onFileReported(fileId, summary);
+      this.events.onReportWritten(fileId, summary, true);
     } else {
       this.store.markRendered(fileId, version);
+      this.events.onReportWritten(fileId, summary, false);
     }
   }
 

@@ -1,4 +1,5 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { FileRejectedError, describeError } from '../errors.js';
 import { checkImei, hashFile, readInputRows } from '../intake/index.js';
 import type { Logger } from '../log.js';
@@ -25,6 +26,16 @@ const SERVICE_ID = /^\d{1,10}$/;
 
 function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Why a path in the inbox cannot be read as a file at all, or undefined when it can. */
+export function unreadableKind(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  // Never followed: a link could point anywhere on the machine (another user's files, /dev/zero).
+  if (stats.isSymbolicLink()) return 'a symbolic link, which the daemon never follows: copy the file itself into the inbox';
+  if (stats.isDirectory()) return 'a folder named like a file, not a file';
+  if (stats.isFIFO()) return 'a named pipe (FIFO), not a file';
+  return 'not a regular file (a socket or device)';
 }
 
 /** Decides one input row: its service, its normalised IMEI or the reason it is invalid. */
@@ -55,11 +66,13 @@ export async function intakeFile(
   options: IntakeOptions,
   logger: Logger,
 ): Promise<IntakeOutcome> {
-  const { size } = await stat(entry.absolutePath);
+  const stats = await lstat(entry.absolutePath);
+  const size = stats.size;
   const now = new Date().toISOString();
+  const notAFile = unreadableKind(stats);
   const oversized = size > options.maxFileBytes;
-  // An oversized file is refused unread: hashing it would be reading it.
-  const sha256 = oversized ? '' : await hashFile(entry.absolutePath);
+  // Refused unread: hashing an oversized file would be reading it, and opening a FIFO blocks.
+  const sha256 = oversized || notAFile ? '' : await hashFile(entry.absolutePath);
   const fileId = store.intake.createFile({
     inboxPath: entry.relativePath,
     sha256,
@@ -69,6 +82,7 @@ export async function intakeFile(
   });
   const log = logger.child({ file: entry.relativePath });
   try {
+    if (notAFile) throw new FileRejectedError(notAFile);
     if (oversized) {
       throw new FileRejectedError(
         `file is ${formatSize(size)}, over the ${formatSize(options.maxFileBytes)} limit (limits.maxFileBytes)`,

@@ -1,23 +1,11 @@
 import type { LimitFunction } from 'p-limit';
+import { sleep } from './abortable-sleep.js';
 
 export interface RateGateOptions {
   /** The ceiling: `submission.concurrency`. */
   maxConcurrency: number;
   /** Calls per minute at most, spaced evenly; 0 = no limit (`submission.maxCallsPerMinute`). */
   maxCallsPerMinute: number;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

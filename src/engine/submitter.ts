@@ -5,13 +5,15 @@ import {
   ProviderError,
   ProviderUnknownOutcomeError,
   StoppingError,
+  StoreWriteError,
   describeError,
 } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PlaceOrderResult, ProviderClient } from '../provider/types.js';
-import type { AttemptTicket } from '../store/batch-transitions.js';
+import type { AttemptTicket, ReplyCounts } from '../store/batch-transitions.js';
 import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
+import { sleep } from './abortable-sleep.js';
 import { RateGate } from './rate-gate.js';
 
 export interface SubmitterOptions {
@@ -37,6 +39,9 @@ export interface SubmitterEvents {
   /** A call was answered: the provider is reachable. */
   onReply(): void;
 }
+
+/** How long a batch waits after the database refused to record its attempt. */
+const STORE_FAILURE_PAUSE_MS = 5_000;
 
 /** Rate-limit replies tolerated for one batch before they start to count as tries. */
 const MAX_FREE_RATE_LIMITS = 30;
@@ -168,9 +173,36 @@ export class Submitter {
         },
       });
     } catch (error) {
-      this.settleAfterFailure(batch, error);
+      if (error instanceof StoreWriteError) {
+        // The database refused a write (disk full?): the batch keeps its state; pause before it is taken again.
+        this.logger.error({ batch: batch.id, err: error.message }, 'cannot record submission; pausing this batch');
+        await sleep(STORE_FAILURE_PAUSE_MS, this.abort.signal);
+        return;
+      }
+      await this.persist('settle the batch', () => this.settleAfterFailure(batch, error));
     }
-    if (this.store.isFileSettled(batch.fileId)) this.events.onFileSettled(batch.fileId);
+    await this.persist('check the file', () => {
+      if (this.store.isFileSettled(batch.fileId)) this.events.onFileSettled(batch.fileId);
+    });
+  }
+
+  /**
+   * Runs a store write until it succeeds: a reply's order ids exist nowhere else, so a failed
+   * write (disk full) is retried while the daemon runs rather than dropped. If the daemon stops
+   * first, recovery marks the rows unknown and resubmission confirms them.
+   */
+  private async persist(what: string, write: () => void): Promise<boolean> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        write();
+        return true;
+      } catch (error) {
+        if (this.stopping && tries > 3) return false;
+        const delayMs = Math.min(1000 * 2 ** (tries - 1), 60_000);
+        this.logger.error({ err: describeError(error), retryInMs: delayMs }, `cannot ${what} in the database; retrying`);
+        await sleep(delayMs, this.stopping ? new AbortController().signal : this.abort.signal);
+      }
+    }
   }
 
   private settleAfterFailure(batch: BatchRecord, error: unknown): void {
@@ -195,16 +227,30 @@ export class Submitter {
     await this.gate.waitTurn(this.abort.signal);
     if (this.stopping) throw new AbortError(new StoppingError());
     if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
-    const ticket = this.store.batches.beginAttempt(batch.id, new Date().toISOString());
+    let ticket: AttemptTicket | undefined;
+    try {
+      ticket = this.store.batches.beginAttempt(batch.id, new Date().toISOString());
+    } catch (error) {
+      // Nothing was sent: without its attempt on disk, the call must not leave.
+      throw new AbortError(new StoreWriteError(describeError(error)));
+    }
     if (!ticket) return;
     let result: PlaceOrderResult | undefined;
     try {
       result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
     } catch (error) {
-      this.recordFailure(ticket, asProviderError(error));
+      await this.recordFailure(ticket, asProviderError(error));
     }
     if (!result) return;
-    const counts = this.store.batches.recordReply(ticket, result, new Date().toISOString());
+    const reply = result;
+    let counts: ReplyCounts | undefined;
+    const recorded = await this.persist('record the reply', () => {
+      counts = this.store.batches.recordReply(ticket, reply, new Date().toISOString());
+    });
+    if (!recorded || !counts) {
+      this.logger.error({ batch: ticket.batchId, placed: reply.placed }, 'stopping before the reply could be recorded');
+      throw new AbortError(new StoppingError());
+    }
     this.gate.onSuccess();
     this.events.onReply();
     this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
@@ -213,14 +259,14 @@ export class Submitter {
     }
   }
 
-  private recordFailure(ticket: AttemptTicket, error: ProviderError): never {
+  private async recordFailure(ticket: AttemptTicket, error: ProviderError): Promise<never> {
     if (isRateLimited(error)) this.gate.onRateLimited(error.details.retryAfterSeconds);
     const haltsSubmission = error instanceof ProviderAuthError;
-    this.store.batches.recordCallFailure(
-      ticket,
-      { failureClass: error.failureClass, message: error.message, haltsSubmission },
-      new Date().toISOString(),
+    const failure = { failureClass: error.failureClass, message: error.message, haltsSubmission };
+    const recorded = await this.persist('record the failed call', () =>
+      this.store.batches.recordCallFailure(ticket, failure, new Date().toISOString()),
     );
+    if (!recorded) throw new AbortError(new StoppingError());
     if (error.failureClass === 'permanent') throw new AbortError(error);
     throw error;
   }

@@ -1,12 +1,14 @@
-import type { ReportSourceRow } from '../store/types.js';
-import { parseCodeFields } from './code-fields.js';
+import type { EarlierRowSource, ReportSource } from '../store/report-queries.js';
+import type { ReportSourceRow, RowState } from '../store/types.js';
+import type { ProviderStatus } from '../provider/types.js';
+import { emptyCodeFields, parseCodeFields, type CodeFields } from './code-fields.js';
 import { codeCellText } from './code-text.js';
 import type { ReportRow, ReportStatus } from './columns.js';
 import { formatCredits } from './credits.js';
 
-/** The STATUS a row shows (daemon-contract.md, the STATUS table). */
-export function reportStatus(row: ReportSourceRow): ReportStatus {
-  switch (row.state) {
+/** The STATUS a row in `state` shows (daemon-contract.md, the STATUS table). */
+function statusOf(state: RowState, orderStatus: ProviderStatus | null): ReportStatus {
+  switch (state) {
     case 'invalid':
       return 'Invalid';
     case 'duplicate':
@@ -21,8 +23,86 @@ export function reportStatus(row: ReportSourceRow): ReportStatus {
     case 'sending':
       return 'Queued';
     case 'ordered':
-      return row.orderStatus ?? 'Pending';
+      return orderStatus ?? 'Pending';
   }
+}
+
+/** The STATUS a row shows (daemon-contract.md, the STATUS table). */
+export function reportStatus(row: ReportSourceRow): ReportStatus {
+  return statusOf(row.state, row.orderStatus);
+}
+
+/**
+ * Rejection reasons the provider sends as codes, in plain words. Compared lower-cased with
+ * anything but letters and digits removed, so `Invalid_IMEI`, `INVALID IMEI` and
+ * `invalid-imei` are one reason.
+ */
+const REJECTION_REASONS: ReadonlyMap<string, string> = new Map([
+  ['invalidimei', 'the IMEI failed its check'],
+  ['wrongimei', 'the IMEI failed its check'],
+  ['imeinotfound', 'the provider found no record of this IMEI'],
+  ['notfound', 'the provider found no record of this IMEI'],
+  ['nodata', 'the provider found no record of this IMEI'],
+  ['notsupported', 'the service does not support this device'],
+  ['blacklisted', 'the device is blacklisted'],
+]);
+
+/** The NOTE of a Rejected order: the provider's reason in plain words, the reason as sent. */
+export function rejectionNote(code: string): string {
+  const reason = codeCellText(code);
+  if (reason === '') return 'the provider rejected the order without giving a reason';
+  const words = REJECTION_REASONS.get(reason.toLowerCase().replace(/[^a-z0-9]/g, ''));
+  return words === undefined
+    ? `the provider rejected the order: ${reason}`
+    : `the provider rejected the order: ${words} (${reason})`;
+}
+
+/** The earlier row's state in a few words: `Completed`, `Rejected (Invalid_IMEI)`, `Failed`. */
+function earlierOutcome(earlier: EarlierRowSource): string {
+  const status = statusOf(earlier.state, earlier.orderStatus);
+  const reason = status === 'Rejected' ? codeCellText(earlier.orderCode ?? '') : '';
+  return reason === '' ? status : `${status} (${reason})`;
+}
+
+/**
+ * The NOTE of a duplicate, written at render time from the earlier row as it stands now, so the
+ * note follows that order to its result. The stored note is the fallback (and is what intake
+ * wrote for a repeat of a whole file, which has no single earlier row).
+ */
+function duplicateNote(row: ReportSource, earlier: EarlierRowSource): string {
+  const outcome = earlierOutcome(earlier);
+  if (row.fileId !== undefined && earlier.fileId === row.fileId) {
+    const order = earlier.orderId ? `order ${earlier.orderId}: ` : '';
+    return `same IMEI as row ${earlier.line} of this file (${order}${outcome})`;
+  }
+  const order = earlier.orderId ? `order ${earlier.orderId}` : 'an order';
+  return `already sent: ${order} from ${earlier.file}, row ${earlier.line}: ${outcome}`;
+}
+
+/** Plain NOTE text: the row's own, then what its order adds. */
+function noteOf(row: ReportSource): string {
+  if (row.state === 'duplicate' && row.earlier) return duplicateNote(row, row.earlier);
+  const parts = [row.note];
+  if (row.state === 'ordered' && row.orderStatus === 'Rejected') parts.push(rejectionNote(row.orderCode ?? ''));
+  if (row.state === 'ordered' && row.orderNote) parts.push(row.orderNote);
+  return parts.filter((part) => part !== '').join('; ');
+}
+
+/**
+ * The result the row shows: its own order's, or for a duplicate the earlier order's (the
+ * provider refused to check that phone again, so the earlier answer is the answer).
+ */
+function resultOf(row: ReportSource): { code: string; fields: CodeFields } {
+  if (row.state === 'ordered') {
+    const code = row.orderCode ?? '';
+    return { code, fields: row.orderStatus === 'Completed' ? parseCodeFields(code) : emptyCodeFields() };
+  }
+  const earlier = row.state === 'duplicate' ? row.earlier : undefined;
+  if (earlier?.state === 'ordered' && earlier.orderStatus === 'Completed') {
+    const code = earlier.orderCode ?? '';
+    return { code, fields: parseCodeFields(code) };
+  }
+  return { code: '', fields: emptyCodeFields() };
 }
 
 /** `2026-11-28T12:00:01.123Z` -> `2026-11-28 12:00:01`, the provider's own date shape. */
@@ -30,25 +110,30 @@ function providerDate(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 }
 
+/** ORDER DATE: the provider's `requestedat`, else when the daemon placed the order. */
+function orderDateOf(row: ReportSourceRow): string {
+  if (row.state !== 'ordered') return '';
+  if (row.requestedAt) return row.requestedAt;
+  return row.placedAt ? providerDate(row.placedAt) : '';
+}
+
 /** One report line from one stored row. Pure; formula defusing happens when it is written. */
-export function toReportRow(row: ReportSourceRow): ReportRow {
-  const code = row.orderCode ?? '';
-  const fields = row.state === 'ordered' && row.orderStatus === 'Completed' ? parseCodeFields(code) : undefined;
-  const orderDate = row.requestedAt ?? (row.placedAt ? providerDate(row.placedAt) : '');
+export function toReportRow(row: ReportSource): ReportRow {
+  const { code, fields } = resultOf(row);
   return {
     service: row.serviceTitle ?? row.serviceId,
     imei: row.imei ?? row.rawImei,
     credits: row.state === 'ordered' ? formatCredits(row.servicePrice ?? '') : '',
     status: reportStatus(row),
     code: codeCellText(code),
-    imei2: fields?.imei2 ?? '',
-    carrier: fields?.carrier ?? '',
-    simlock: fields?.simlock ?? '',
-    model: fields?.model ?? '',
-    fmi: fields?.fmi ?? '',
-    orderDate: row.state === 'ordered' ? orderDate : '',
+    imei2: fields.imei2,
+    carrier: fields.carrier,
+    simlock: fields.simlock,
+    model: fields.model,
+    fmi: fields.fmi,
+    orderDate: orderDateOf(row),
     orderId: row.orderId ?? '',
     row: row.line,
-    note: row.note,
+    note: noteOf(row),
   };
 }

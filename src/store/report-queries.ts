@@ -1,32 +1,137 @@
 import type { Db } from './db.js';
-import type { ReportSourceRow } from './types.js';
+import type { ProviderStatus } from '../provider/types.js';
+import type { ReportSourceRow, RowState } from './types.js';
 
 /** Rows read per query: the report streams from the store, whatever the file's size. */
 const PAGE_SIZE = 2000;
 
 /**
- * Every row of a file in input order, joined with its order and service, page by page (a
- * better-sqlite3 iterator would hold the connection busy while the report is written).
+ * The earlier row a `duplicate` row repeats (`rows.duplicate_of`), as the store knows it now, so
+ * the duplicate's NOTE can name that order and its result as they stand at render time.
  */
-export function* reportSourceRows(db: Db, fileId: number): Generator<ReportSourceRow> {
+export interface EarlierRowSource {
+  fileId: number;
+  /** The earlier file's place in the inbox, `269/orders.csv`. */
+  file: string;
+  line: number;
+  state: RowState;
+  orderId: string | null;
+  orderStatus: ProviderStatus | null;
+  orderCode: string | null;
+  orderNote: string | null;
+}
+
+/** A row as the report needs it, with what this module adds to the stored shape. */
+export interface ReportSource extends ReportSourceRow {
+  fileId?: number;
+  /** The order's own note (e.g. given up after `results.maxAgeHours`); null without an order. */
+  orderNote?: string | null;
+  /** Only for a duplicate whose earlier row is known. */
+  earlier?: EarlierRowSource | null;
+}
+
+/** Columns and joins shared by the report and the `history` command (`r` is the row). */
+const SOURCE_COLUMNS = `
+  r.id, r.file_id AS fileId, r.line, r.raw_imei AS rawImei, r.imei, r.service_id AS serviceId, r.state, r.note,
+  r.order_id AS orderId, r.unknown_since AS unknownSince, r.duplicate_of AS duplicateOf,
+  o.status AS orderStatus, o.code AS orderCode, o.requested_at AS requestedAt, o.placed_at AS placedAt,
+  o.note AS orderNote,
+  s.title AS serviceTitle, s.price AS servicePrice`;
+
+const SOURCE_JOINS = `
+  LEFT JOIN orders AS o ON o.order_id = r.order_id
+  LEFT JOIN services AS s ON s.id = r.service_id`;
+
+/**
+ * The row a duplicate repeats (`d`), followed one more step when that is itself a repeat (a file
+ * that holds an IMEI twice, already sent by an earlier file: intake points the second at the
+ * first, the first at the earlier file), so the note names the order actually placed. Asked per
+ * duplicate rather than joined into every row: duplicates are few, and four more joins on every
+ * row doubled the time to read a file.
+ */
+const EARLIER_ROW = `
+  SELECT e.file_id AS fileId, f.inbox_path AS file, e.line, e.state, e.order_id AS orderId,
+         o.status AS orderStatus, o.code AS orderCode, o.note AS orderNote
+    FROM rows AS d
+    JOIN rows AS e ON e.id = CASE WHEN d.state = 'duplicate' AND d.duplicate_of IS NOT NULL THEN d.duplicate_of ELSE d.id END
+    JOIN files AS f ON f.id = e.file_id
+    LEFT JOIN orders AS o ON o.order_id = e.order_id
+   WHERE d.id = ?`;
+
+interface FlatSourceRow extends ReportSourceRow {
+  id: number;
+  fileId: number;
+  orderNote: string | null;
+  duplicateOf: number | null;
+}
+
+type EarlierLookup = (rowId: number) => EarlierRowSource | undefined;
+
+function earlierLookup(db: Db): EarlierLookup {
+  const query = db.prepare(EARLIER_ROW);
+  return (rowId) => query.get(rowId) as EarlierRowSource | undefined;
+}
+
+function toSource(row: FlatSourceRow, findEarlier: EarlierLookup): ReportSource & { id: number } {
+  const earlier = row.state === 'duplicate' && row.duplicateOf !== null ? findEarlier(row.duplicateOf) : undefined;
+  return { ...row, earlier: earlier ?? null };
+}
+
+/**
+ * Every row of a file in input order, joined with its order, its service and (for a duplicate)
+ * the earlier row and order it repeats, page by page (a better-sqlite3 iterator would hold the
+ * connection busy while the report is written).
+ */
+export function* reportSourceRows(db: Db, fileId: number): Generator<ReportSource> {
+  // A file's rows are appended in one piece, so they lie in one rowid range: walking that range
+  // by the primary key reads each row once. (Through `rows_by_file` every page would sort all
+  // of the file's rows again: quadratic in the file's size.) `+` keeps the planner off that index.
+  const range = db.prepare('SELECT MIN(id) AS firstId, MAX(id) AS lastId FROM rows WHERE file_id = ?').get(fileId) as {
+    firstId: number | null;
+    lastId: number | null;
+  };
+  if (range.firstId === null || range.lastId === null) return;
+  const lastId = range.lastId;
   const page = db.prepare(
-    `SELECT r.id, r.line, r.raw_imei AS rawImei, r.imei, r.service_id AS serviceId, r.state, r.note,
-            r.order_id AS orderId, r.unknown_since AS unknownSince,
-            o.status AS orderStatus, o.code AS orderCode, o.requested_at AS requestedAt, o.placed_at AS placedAt,
-            s.title AS serviceTitle, s.price AS servicePrice
-       FROM rows AS r
-       LEFT JOIN orders AS o ON o.order_id = r.order_id
-       LEFT JOIN services AS s ON s.id = r.service_id
-      WHERE r.file_id = ? AND r.id > ?
-      ORDER BY r.id LIMIT ?`,
+    `SELECT ${SOURCE_COLUMNS} FROM rows AS r ${SOURCE_JOINS}
+      WHERE +r.file_id = ? AND r.id > ? AND r.id <= ? ORDER BY r.id LIMIT ?`,
   );
-  let afterId = 0;
+  const findEarlier = earlierLookup(db);
+  let afterId = range.firstId - 1;
   for (;;) {
-    const rows = page.all(fileId, afterId, PAGE_SIZE) as (ReportSourceRow & { id: number })[];
-    for (const row of rows) yield row;
+    const rows = page.all(fileId, afterId, lastId, PAGE_SIZE) as FlatSourceRow[];
+    for (const row of rows) yield toSource(row, findEarlier);
     if (rows.length < PAGE_SIZE) return;
-    afterId = (rows[rows.length - 1] as { id: number }).id;
+    afterId = (rows[rows.length - 1] as FlatSourceRow).id;
   }
+}
+
+/** A row of the `history` command: the report's source row plus where it came from. */
+export interface HistorySource extends ReportSource {
+  fileId: number;
+  /** The input file's place in the inbox. */
+  file: string;
+  /** When the row last changed (ISO), for rows that never became an order. */
+  updatedAt: string;
+}
+
+/**
+ * Every row, in any file, for one IMEI, oldest first; plus invalid rows whose text as typed is
+ * `rawImei` (they have no IMEI). Both halves use an index: `rows_by_imei`, `rows_by_retry`.
+ */
+export function historySourceRows(db: Db, imei: string, rawImei: string): HistorySource[] {
+  const select = `SELECT f.inbox_path AS file, r.updated_at AS updatedAt, ${SOURCE_COLUMNS}
+                    FROM rows AS r JOIN files AS f ON f.id = r.file_id ${SOURCE_JOINS}`;
+  const rows = db
+    .prepare(
+      `SELECT * FROM (${select} WHERE r.imei = ?
+                      UNION ALL
+                      ${select} WHERE r.state = 'invalid' AND r.raw_imei = ?)
+        ORDER BY id`,
+    )
+    .all(imei, rawImei) as (FlatSourceRow & { file: string; updatedAt: string })[];
+  const findEarlier = earlierLookup(db);
+  return rows.map((row) => ({ ...toSource(row, findEarlier), file: row.file, updatedAt: row.updatedAt, fileId: row.fileId }));
 }
 
 export interface FileCounts {

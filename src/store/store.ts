@@ -1,8 +1,10 @@
 import type { CatalogueEntry } from '../provider/types.js';
 import type { Db } from './db.js';
 import type { FileRecord } from './types.js';
+import { AlertTransitions } from './alert-transitions.js';
 import { BatchTransitions } from './batch-transitions.js';
 import { IntakeTransitions } from './intake-transitions.js';
+import { OrderTransitions } from './order-transitions.js';
 import { RetryTransitions } from './retry-transitions.js';
 
 /**
@@ -15,11 +17,15 @@ import { RetryTransitions } from './retry-transitions.js';
 export class Store {
   readonly intake: IntakeTransitions;
   readonly batches: BatchTransitions;
+  readonly orders: OrderTransitions;
+  readonly alerts: AlertTransitions;
   readonly retries: RetryTransitions;
 
   constructor(readonly db: Db) {
     this.intake = new IntakeTransitions(db);
     this.batches = new BatchTransitions(db);
+    this.orders = new OrderTransitions(db);
+    this.alerts = new AlertTransitions(db);
     this.retries = new RetryTransitions(db);
   }
 
@@ -114,6 +120,17 @@ export class Store {
   /** When the catalogue was last fetched, if ever. */
   catalogueFetchedAt(): string | undefined {
     return this.db.prepare('SELECT MAX(fetched_at) FROM services').pluck().get() as string | undefined ?? undefined;
+  }
+
+  /** The most common reasons a file's rows were not ordered, for alert mails. */
+  topErrors(fileId: number, limit = 3): string[] {
+    return this.db
+      .prepare(
+        `SELECT COALESCE(last_error, note) AS reason, COUNT(*) AS n FROM rows
+          WHERE file_id = ? AND state IN ('failed', 'invalid', 'unknown') GROUP BY reason ORDER BY n DESC LIMIT ?`,
+      )
+      .all(fileId, limit)
+      .map((row) => `${(row as { reason: string; n: number }).reason} (${(row as { reason: string; n: number }).n} rows)`);
   }
 
   getMeta(key: string): string | undefined {

@@ -33,6 +33,10 @@ export function classifyInboxPath(inbox: string, absolutePath: string): InboxPat
   if (parts.some((part) => part.startsWith('.'))) return { kind: 'ignored', reason: 'hidden' };
   if (isTemporaryOrHidden(name)) return { kind: 'ignored', reason: 'temporary name' };
   if (parts.length > 2) return { kind: 'ignored', reason: 'more than one subfolder deep' };
+  // A folder named like a file is itself refused and moved; what is inside goes with it.
+  if (parts.length === 2 && /\.(csv|txt)$/i.test(parts[0] as string)) {
+    return { kind: 'ignored', reason: 'inside a folder named like a file' };
+  }
   if (!ACCEPTED_EXTENSIONS.some((ext) => name.toLowerCase().endsWith(ext))) {
     return { kind: 'ignored', reason: 'not a .csv or .txt file' };
   }

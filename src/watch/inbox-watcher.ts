@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log.js';
@@ -14,16 +14,27 @@ export interface InboxWatcherOptions {
   rescanSeconds: number;
 }
 
-/** Every candidate file in the inbox and its subfolders one level down. */
+/** A folder named like an input file is a mistake to report, not a subfolder to enter. */
+function looksLikeInputName(name: string): boolean {
+  return /\.(csv|txt)$/i.test(name);
+}
+
+/**
+ * Every candidate in the inbox and in its subfolders one level down: files, and anything else
+ * named like one (a folder, a link, a FIFO called `x.csv`), which intake then refuses by name.
+ * Symbolic links are listed, never entered.
+ */
 export async function listInboxFiles(inbox: string): Promise<string[]> {
   const found: string[] = [];
   const top = await readdir(inbox, { withFileTypes: true }).catch(() => []);
   for (const entry of top) {
     if (entry.name.startsWith('.')) continue;
     const path = join(inbox, entry.name);
-    if (entry.isDirectory()) {
+    if (entry.isDirectory() && !looksLikeInputName(entry.name)) {
       const inner = await readdir(path, { withFileTypes: true }).catch(() => []);
-      for (const child of inner) if (!child.isDirectory()) found.push(join(path, child.name));
+      for (const child of inner) {
+        if (!child.isDirectory() || looksLikeInputName(child.name)) found.push(join(path, child.name));
+      }
     } else {
       found.push(path);
     }
@@ -40,10 +51,11 @@ function sleep(ms: number): Promise<void> {
  * being copied is never read half-written. Resolves false if the file disappears.
  */
 export async function waitUntilStable(path: string, stabilityMs: number, isClosed: () => boolean): Promise<boolean> {
-  let before = await stat(path).catch(() => undefined);
+  // lstat: a link is judged as a link (and refused later), never by what it points at.
+  let before = await lstat(path).catch(() => undefined);
   while (before && !isClosed()) {
     await sleep(stabilityMs);
-    const after = await stat(path).catch(() => undefined);
+    const after = await lstat(path).catch(() => undefined);
     if (!after) return false;
     if (after.size === before.size && after.mtimeMs === before.mtimeMs) return true;
     before = after;
@@ -82,6 +94,9 @@ export class InboxWatcher {
     });
     watcher.on('add', (path: string) => this.consider(path, false));
     watcher.on('change', (path: string) => this.consider(path, true));
+    watcher.on('addDir', (path: string) => {
+      if (looksLikeInputName(path)) this.consider(path, true);
+    });
     watcher.on('error', (error: unknown) => this.logger.warn({ err: error }, 'inbox watcher error'));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
     this.watcher = watcher;

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, copyFile, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { splitInboxPath } from './inbox-paths.js';
 
@@ -18,9 +17,10 @@ export function processedPaths(processedDir: string, stem: string, extension: st
   };
 }
 
+/** Whether a name is taken; a link counts as itself, not as what it points at. */
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path, constants.F_OK);
+    await lstat(path);
     return true;
   } catch {
     return false;

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +145,24 @@ export async function readReport(path: string): Promise<ReportRecord[]> {
 
 export async function readSummary(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+}
+
+/** Everything the daemon logged to its rotated log files (pino-roll numbers them). */
+export async function readLogs(ws: Workspace): Promise<string> {
+  const dir = join(ws.logFile, '..');
+  if (!existsSync(dir)) return '';
+  const names = (await readdir(dir)).filter((name) => name.endsWith('.log')).sort();
+  if (names.length === 0) throw new Error(`no log file in ${dir}`);
+  const texts = await Promise.all(names.map((name) => readFile(join(dir, name), 'utf8')));
+  return texts.join('');
+}
+
+/** The first rotated log file, for its permissions. */
+export async function firstLogFile(ws: Workspace): Promise<string> {
+  const dir = join(ws.logFile, '..');
+  const name = (await readdir(dir)).filter((n) => n.endsWith('.log')).sort()[0];
+  if (!name) throw new Error(`no log file in ${dir}`);
+  return join(dir, name);
 }
 
 export function waitForFile(path: string, timeoutMs = 30_000): Promise<true> {

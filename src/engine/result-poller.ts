@@ -1,0 +1,241 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import { ProviderAuthError, ProviderError, StoppingError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { MAX_ORDER_IDS_PER_CALL } from '../provider/gsmfusion-client.js';
+import type { OrderResult, ProviderClient } from '../provider/types.js';
+import type { OpenOrder, OpenOrdersCursor } from '../store/order-transitions.js';
+import type { Store } from '../store/store.js';
+
+export interface ResultPollerOptions {
+  /** Seconds between the starts of two rounds (`results.pollIntervalSeconds`, default 60). */
+  pollIntervalSeconds: number;
+  /** Orders placed longer ago than this are given up, not asked about (`results.maxAgeHours`, default 168). */
+  maxAgeHours: number;
+  /** `getimeis` calls in flight at most; the daemon uses min(4, `submission.concurrency`). */
+  concurrency: number;
+  /** First back-off in ms, doubled each try, with jitter (`submission.retryBaseMs`, default 1000). */
+  retryBaseMs: number;
+  /** Tries of one chunk before it waits for the next round (`submission.maxAttempts`, default 3). */
+  maxAttempts: number;
+}
+
+export interface ResultPollerEvents {
+  /** Rows of these files changed (results arrived, orders given up); their reports are marked stale. */
+  onFilesChanged(fileIds: readonly number[]): void;
+  /** The provider refused the credentials; the round stopped (the next one tries again). */
+  onAuthFailed?(message: string): void;
+}
+
+/** What one round did, for tests and the log. */
+export interface PollRoundSummary {
+  /** Orders asked about. */
+  asked: number;
+  /** `getimeis` calls that answered. */
+  calls: number;
+  /** Orders whose status or result changed. */
+  changed: number;
+  /** Orders that became Completed or Rejected. */
+  finalised: number;
+  /** Orders given up for age. */
+  givenUp: number;
+  /** Chunks that failed after all their tries (their orders wait for the next round). */
+  failedChunks: number;
+  /** The round stopped early on bad credentials. */
+  authFailed: boolean;
+}
+
+function isRateLimited(error: unknown): boolean {
+  return error instanceof ProviderError && error.details.rateLimited === true;
+}
+
+/** Rate-limit replies tolerated for one chunk before they start to count as tries. */
+const MAX_FREE_RATE_LIMITS = 10;
+/** Chunks taken from the store per page, per slot: enough to keep every slot busy. */
+const CHUNKS_PER_SLOT = 4;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+function emptySummary(): PollRoundSummary {
+  return { asked: 0, calls: 0, changed: 0, finalised: 0, givenUp: 0, failedChunks: 0, authFailed: false };
+}
+
+/**
+ * Asks the provider for the results of open orders (`getimeis`) and records them. One round at
+ * start and then one per interval; never two at once. A round first gives up orders past the
+ * age limit, then walks the open orders, oldest poll first, in chunks of up to 100 ids, a few
+ * chunks in parallel. `getimeis` only reads, so every failure may be retried except bad
+ * credentials, which end the round.
+ */
+export class ResultPoller {
+  private readonly limit: LimitFunction;
+  private readonly abort = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<PollRoundSummary> | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly client: ProviderClient,
+    private readonly options: ResultPollerOptions,
+    private readonly logger: Logger,
+    private readonly events: ResultPollerEvents,
+  ) {
+    this.limit = pLimit(Math.max(1, options.concurrency));
+  }
+
+  /** Polls now, then every `pollIntervalSeconds` until `stop`. */
+  start(): void {
+    if (this.timer || this.stopping) return;
+    this.timer = setInterval(() => {
+      if (!this.round) void this.startRound();
+    }, this.options.pollIntervalSeconds * 1000);
+    void this.startRound();
+  }
+
+  /**
+   * A full round that starts after this call: waits for a round in flight, then runs another
+   * (or joins one that another caller started meanwhile). For tests and `run-once`.
+   */
+  async pollNow(): Promise<PollRoundSummary> {
+    if (this.round) await this.round;
+    return this.startRound();
+  }
+
+  /** No new round or call; waits for the round in flight (its calls are bounded by the timeout). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.abort.abort(new StoppingError());
+    await this.round;
+  }
+
+  private startRound(): Promise<PollRoundSummary> {
+    if (this.stopping) return Promise.resolve(emptySummary());
+    this.round ??= this.runRound()
+      .catch((error: unknown): PollRoundSummary => {
+        this.logger.error({ err: describeError(error) }, 'result poll round failed; the next one tries again');
+        return emptySummary();
+      })
+      .finally(() => {
+        this.round = undefined;
+      });
+    return this.round;
+  }
+
+  private async runRound(): Promise<PollRoundSummary> {
+    const summary = emptySummary();
+    const startedAt = new Date().toISOString();
+    const givenUp = this.store.orders.giveUpStaleOrders(this.options.maxAgeHours, startedAt);
+    summary.givenUp = givenUp.orderIds.length;
+    if (givenUp.orderIds.length > 0) {
+      this.logger.warn(
+        { orders: givenUp.orderIds.length, maxAgeHours: this.options.maxAgeHours },
+        'orders without a final result were given up: check them on the provider site',
+      );
+      this.events.onFilesChanged(givenUp.fileIds);
+    }
+    const placedSince = new Date(Date.parse(startedAt) - this.options.maxAgeHours * 3_600_000).toISOString();
+    const pageSize = MAX_ORDER_IDS_PER_CALL * Math.max(1, this.options.concurrency) * CHUNKS_PER_SLOT;
+    let cursor: OpenOrdersCursor | undefined;
+    while (!this.stopping && !summary.authFailed) {
+      const page = this.store.orders.openOrders({ limit: pageSize, placedSince, polledBefore: startedAt, after: cursor });
+      if (page.length === 0) break;
+      const last = page[page.length - 1] as OpenOrder;
+      cursor = { polledAt: last.polledAt, orderId: last.orderId };
+      const chunks = chunksOf(page.map((order) => order.orderId), MAX_ORDER_IDS_PER_CALL);
+      await Promise.all(chunks.map((ids) => this.limit(() => this.pollChunk(ids, summary))));
+      if (page.length < pageSize) break;
+    }
+    if (summary.asked > 0 || summary.givenUp > 0) this.logger.debug({ ...summary }, 'result poll round done');
+    return summary;
+  }
+
+  /** One chunk: ask (with retries), record what came back, date the ids the reply left out. */
+  private async pollChunk(orderIds: readonly string[], summary: PollRoundSummary): Promise<void> {
+    if (this.stopping || summary.authFailed) return;
+    summary.asked += orderIds.length;
+    let results: OrderResult[];
+    try {
+      results = await this.askWithRetries(orderIds);
+    } catch (error) {
+      if (error instanceof ProviderAuthError) {
+        if (!summary.authFailed) {
+          summary.authFailed = true;
+          this.logger.error({ err: error.message }, 'provider refused the credentials: result polling paused until the next round');
+          this.events.onAuthFailed?.(error.message);
+        }
+      } else if (!this.stopping) {
+        summary.failedChunks += 1;
+        this.logger.warn({ orders: orderIds.length, err: describeError(error) }, 'getimeis failed after its tries; next round asks again');
+      }
+      return;
+    }
+    summary.calls += 1;
+    const now = new Date().toISOString();
+    const recorded = this.store.orders.recordResults(results, now);
+    const answered = new Set(results.map((result) => result.orderId));
+    this.store.orders.markPolled(orderIds.filter((id) => !answered.has(id)), now);
+    summary.changed += recorded.changed;
+    summary.finalised += recorded.finalised;
+    if (recorded.mismatched.length > 0) {
+      this.logger.warn({ orders: recorded.mismatched }, 'getimeis answered with another IMEI than the order holds; result ignored');
+    }
+    if (recorded.fileIds.length > 0) this.events.onFilesChanged(recorded.fileIds);
+  }
+
+  /**
+   * `getimeis` with p-retry. The back-off sleeps are ours, not p-retry's, so that `stop` can cut
+   * them short while a call already in flight still gets answered and recorded (p-retry's own
+   * `signal` would drop that answer).
+   */
+  private askWithRetries(orderIds: readonly string[]): Promise<OrderResult[]> {
+    let rateLimits = 0;
+    return pRetry(
+      () => {
+        if (this.stopping) throw new AbortError(new StoppingError());
+        return this.client.getOrders(orderIds);
+      },
+      {
+        retries: Math.max(0, this.options.maxAttempts - 1),
+        minTimeout: 0,
+        shouldRetry: ({ error }) => !(error instanceof ProviderAuthError) && !this.stopping,
+        shouldConsumeRetry: ({ error }) => {
+          if (!isRateLimited(error)) return true;
+          rateLimits += 1;
+          return rateLimits > MAX_FREE_RATE_LIMITS;
+        },
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          this.logger.warn({ orders: orderIds.length, attempt: attemptNumber, retriesLeft, err: error.message }, 'getimeis call failed');
+          if (this.stopping || error instanceof ProviderAuthError) return;
+          const retryAfter = error instanceof ProviderError ? (error.details.retryAfterSeconds ?? 0) : 0;
+          if (retryAfter > 0) return sleep(retryAfter * 1000, this.abort.signal);
+          if (retriesLeft > 0 || isRateLimited(error)) return sleep(this.backOffMs(attemptNumber), this.abort.signal);
+        },
+      },
+    );
+  }
+
+  /** `retryBaseMs` doubled for each try so far, times a random 1..2 so parallel chunks spread out. */
+  private backOffMs(attemptNumber: number): number {
+    return this.options.retryBaseMs * 2 ** (attemptNumber - 1) * (1 + Math.random());
+  }
+}

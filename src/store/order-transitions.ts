@@ -1,0 +1,188 @@
+import { FINAL_PROVIDER_STATUSES, type OrderResult, type ProviderStatus } from '../provider/types.js';
+import type { Db } from './db.js';
+
+/** Where a poll round is in its walk over the open orders (see `openOrders`). */
+export interface OpenOrdersCursor {
+  /** `polled_at` of the last order handed out, `''` for one never polled. */
+  polledAt: string;
+  orderId: string;
+}
+
+export interface OpenOrdersQuery {
+  /** At most this many orders. */
+  limit: number;
+  /** Only orders placed at or after this ISO time (`results.maxAgeHours` back from now). */
+  placedSince: string;
+  /**
+   * Only orders not polled since this ISO time, normally the start of the round: an order the
+   * round has already asked about gets a newer `polled_at` and so drops out of the walk.
+   */
+  polledBefore: string;
+  /** Continue after this order; absent for the first page. */
+  after?: OpenOrdersCursor;
+}
+
+export interface OpenOrder {
+  orderId: string;
+  imei: string;
+  serviceId: string;
+  /** `''` when never polled. */
+  polledAt: string;
+}
+
+export interface RecordResultsOutcome {
+  /** Orders whose status, result or date changed. */
+  changed: number;
+  /** Orders that became Completed or Rejected. */
+  finalised: number;
+  /** Results ignored because they name another IMEI than the order we hold. */
+  mismatched: string[];
+  /** Files whose reports are now stale (marked in `files.report_dirty`). */
+  fileIds: number[];
+}
+
+export interface GiveUpOutcome {
+  orderIds: string[];
+  fileIds: number[];
+}
+
+/** The row note of an order the daemon stopped asking about. */
+export function giveUpNote(maxAgeHours: number): string {
+  return `no final result after ${maxAgeHours} h; the daemon stopped asking: check the provider's site`;
+}
+
+function isFinal(status: ProviderStatus): boolean {
+  return FINAL_PROVIDER_STATUSES.includes(status);
+}
+
+/**
+ * Transitions of result polling: open orders are read page by page, each `getimeis` reply is
+ * recorded in one transaction, and an order that stays open past `results.maxAgeHours` is given
+ * up with a note. Whatever changes an order also marks stale the report of every file that shows
+ * it: the files of its rows, and of the rows marked duplicates of them (their NOTE names it).
+ */
+export class OrderTransitions {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Orders not final yet, placed within the age limit, not yet asked about this round; oldest
+   * poll first (never polled before all), so a round cut short resumes with the most overdue.
+   */
+  openOrders(query: OpenOrdersQuery): OpenOrder[] {
+    const after = query.after ?? { polledAt: '', orderId: '' };
+    return this.db
+      .prepare(
+        `SELECT order_id AS orderId, imei, service_id AS serviceId, COALESCE(polled_at, '') AS polledAt
+           FROM orders
+          WHERE final = 0 AND placed_at >= ?
+            AND (polled_at IS NULL OR polled_at < ?)
+            AND (COALESCE(polled_at, ''), order_id) > (?, ?)
+          ORDER BY COALESCE(polled_at, ''), order_id
+          LIMIT ?`,
+      )
+      .all(query.placedSince, query.polledBefore, after.polledAt, after.orderId, query.limit) as OpenOrder[];
+  }
+
+  /** How many orders still wait for a final result (any age). */
+  countOpen(): number {
+    return this.db.prepare('SELECT COUNT(*) FROM orders WHERE final = 0').pluck().get() as number;
+  }
+
+  /**
+   * One `getimeis` reply, in one transaction: status, result and provider date of each order;
+   * Completed and Rejected become final. A result naming another IMEI than ours is ignored, so a
+   * provider mix-up can never put one phone's result on another phone's row.
+   */
+  recordResults(results: readonly OrderResult[], now: string): RecordResultsOutcome {
+    const current = this.db.prepare(
+      `SELECT imei, service_id AS serviceId, status, code, requested_at AS requestedAt
+         FROM orders WHERE order_id = ? AND final = 0`,
+    );
+    const update = this.db.prepare(
+      `UPDATE orders SET status = ?, code = ?, requested_at = ?, polled_at = ?, final = ? WHERE order_id = ?`,
+    );
+    const touchOnly = this.db.prepare('UPDATE orders SET polled_at = ? WHERE order_id = ?');
+    const filesShowing = this.filesShowingQuery();
+    return this.db.transaction((): RecordResultsOutcome => {
+      const outcome: RecordResultsOutcome = { changed: 0, finalised: 0, mismatched: [], fileIds: [] };
+      const files = new Set<number>();
+      for (const result of results) {
+        const held = current.get(result.orderId) as
+          | { imei: string; serviceId: string; status: string; code: string; requestedAt: string | null }
+          | undefined;
+        if (!held) continue;
+        if (result.imei !== '' && result.imei !== held.imei) {
+          outcome.mismatched.push(result.orderId);
+          touchOnly.run(now, result.orderId);
+          continue;
+        }
+        const requestedAt = result.requestedAt !== '' ? result.requestedAt : held.requestedAt;
+        const final = isFinal(result.status);
+        if (held.status === result.status && held.code === result.code && held.requestedAt === requestedAt && !final) {
+          touchOnly.run(now, result.orderId);
+          continue;
+        }
+        update.run(result.status, result.code, requestedAt, now, final ? 1 : 0, result.orderId);
+        outcome.changed += 1;
+        if (final) outcome.finalised += 1;
+        for (const fileId of filesShowing(result.orderId, held.imei, held.serviceId)) files.add(fileId);
+      }
+      outcome.fileIds = this.markDirty(files);
+      return outcome;
+    })();
+  }
+
+  /** Orders asked about that the reply left out (unknown to the provider, for now). */
+  markPolled(orderIds: readonly string[], now: string): void {
+    const touch = this.db.prepare('UPDATE orders SET polled_at = ? WHERE order_id = ? AND final = 0');
+    this.db.transaction(() => {
+      for (const orderId of orderIds) touch.run(now, orderId);
+    })();
+  }
+
+  /**
+   * Orders placed more than `maxAgeHours` ago and still not final stop being asked about: they
+   * become final with a note the row's NOTE shows. Their status stays the provider's last word.
+   */
+  giveUpStaleOrders(maxAgeHours: number, now: string): GiveUpOutcome {
+    const cutoff = new Date(Date.parse(now) - maxAgeHours * 3_600_000).toISOString();
+    const note = giveUpNote(maxAgeHours);
+    const filesShowing = this.filesShowingQuery();
+    return this.db.transaction((): GiveUpOutcome => {
+      const stale = this.db
+        .prepare(
+          `UPDATE orders SET final = 1, note = ?, polled_at = COALESCE(polled_at, ?)
+            WHERE final = 0 AND placed_at < ?
+           RETURNING order_id AS orderId, imei, service_id AS serviceId`,
+        )
+        .all(note, now, cutoff) as { orderId: string; imei: string; serviceId: string }[];
+      const files = new Set<number>();
+      for (const order of stale) {
+        for (const fileId of filesShowing(order.orderId, order.imei, order.serviceId)) files.add(fileId);
+      }
+      return { orderIds: stale.map((order) => order.orderId), fileIds: this.markDirty(files) };
+    })();
+  }
+
+  /**
+   * Files with a row on an order or a row marked a duplicate of one. Looked up through the
+   * IMEI and service (indexed: `rows` has no index on `order_id`), since a duplicate row always
+   * repeats both. Prepared once per transition, run once per order.
+   */
+  private filesShowingQuery(): (orderId: string, imei: string, serviceId: string) => number[] {
+    const query = this.db
+      .prepare(
+        `SELECT DISTINCT file_id FROM rows
+          WHERE imei = ? AND service_id = ? AND (order_id = ? OR duplicate_of IS NOT NULL)`,
+      )
+      .pluck();
+    return (orderId, imei, serviceId) => query.all(imei, serviceId, orderId) as number[];
+  }
+
+  private markDirty(fileIds: ReadonlySet<number>): number[] {
+    const touch = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?');
+    const ids = [...fileIds].sort((a, b) => a - b);
+    for (const id of ids) touch.run(id);
+    return ids;
+  }
+}
