@@ -8,7 +8,9 @@ import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
 import { ConfigError, DaemonError, LockHeldError, UsageError, describeError } from './errors.js';
 import { createLogger, redactSecrets, type Logger } from './log.js';
-import { printHistory, printServices, printStatus } from './commands/read-only.js';
+import { printHistory } from './commands/read-only.js';
+import { printServices } from './commands/services.js';
+import { printStatus } from './commands/status.js';
 
 /** Exit codes of the contract. */
 const EXIT = { ok: 0, failure: 1, usage: 2, locked: 3 } as const;
@@ -26,14 +28,22 @@ function secretsOf(config: ResolvedConfig): string[] {
   return [config.provider.apiKey, config.alerts.smtp.pass];
 }
 
-async function daemonLogger(config: ResolvedConfig): Promise<Logger> {
-  return createLogger({ level: config.log.level, file: config.paths.logFile, secrets: secretsOf(config), stdout: true });
+/** `quietStdout`: a live progress display owns the terminal; stdout shows warnings only. */
+async function daemonLogger(config: ResolvedConfig, quietStdout = false): Promise<Logger> {
+  return createLogger({
+    level: config.log.level,
+    file: config.paths.logFile,
+    secrets: secretsOf(config),
+    stdout: true,
+    ...(quietStdout ? { stdoutLevel: 'warn' } : {}),
+  });
 }
 
 /** Runs the daemon until SIGTERM or SIGINT, then stops gracefully (contract, "Signals"). */
 async function runDaemon(config: ResolvedConfig, mode: 'start' | 'run-once'): Promise<void> {
-  const logger = await daemonLogger(config);
-  const daemon = await Daemon.open(config, logger);
+  const live = mode === 'run-once' && process.stdout.isTTY === true;
+  const logger = await daemonLogger(config, live);
+  const daemon = await Daemon.open(config, logger, { progress: live ? 'terminal' : 'log' });
   let stopped = false;
   const stop = (signal: string): void => {
     if (stopped) return;

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from './config/load.js';
 import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
-import { intakeFile } from './engine/intake-file.js';
+import { IntakeQueue } from './engine/intake-queue.js';
+import { ProgressDisplay } from './engine/progress-display.js';
+import { formatSummaryLine } from './report/summary-line.js';
 import { AlertCenter } from './alerts/index.js';
 import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
@@ -19,6 +21,12 @@ import type { InboxEntry } from './watch/inbox-paths.js';
 import { InboxWatcher, listInboxFiles, waitUntilStable } from './watch/inbox-watcher.js';
 import { classifyInboxPath } from './watch/inbox-paths.js';
 
+export interface DaemonOptions {
+  /** `log`: a progress line per file every few seconds; `terminal`: live lines (`run-once` on a TTY). */
+  progress: 'log' | 'terminal';
+}
+
+const PROGRESS_LOG_MS = 5_000;
 const CATALOGUE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const REPORT_REFRESH_MS = 1000;
 
@@ -37,11 +45,8 @@ export class Daemon {
   private refreshTimer: NodeJS.Timeout | undefined;
   /** Finished files whose rows were sent again (retry): their next report is judged for alerts. */
   private readonly resubmitted = new Set<number>();
-  /** Inbox paths being read right now. */
-  private readonly reading = new Set<string>();
-  /** Inbox paths that could not be read (permissions, I/O), with when to try again. */
-  private readonly unreadable = new Map<string, { failures: number; retryAt: number }>();
-  private intakeChain: Promise<void> = Promise.resolve();
+  private readonly intake: IntakeQueue;
+  private readonly progress: ProgressDisplay;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -51,14 +56,34 @@ export class Daemon {
     private readonly simulator: Simulator | undefined,
     private readonly lock: FolderLock,
     private readonly logger: Logger,
+    options: DaemonOptions,
   ) {
     this.alerts = new AlertCenter(store.alerts, { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
+    this.progress = new ProgressDisplay(
+      store,
+      { mode: options.progress, intervalMs: options.progress === 'terminal' ? 500 : PROGRESS_LOG_MS },
+      logger,
+    );
+    this.intake = new IntakeQueue(
+      store,
+      {
+        batchSize: config.submission.batchSize,
+        defaultServiceId: config.defaultServiceId,
+        maxFileBytes: config.limits.maxFileBytes,
+      },
+      logger,
+      (outcome) => {
+        this.submitter.wake();
+        void this.finisher.finish(outcome.fileId);
+      },
+    );
     this.finisher = new FileFinisher(
       store,
       { inboxDir: config.paths.inbox, processedDir: config.paths.processed, simulated: config.simulated },
       logger,
       {
         onReportWritten: (fileId, summary, firstTime) => {
+          if (firstTime) this.progress.announce(formatSummaryLine(summary), { ...summary });
           // Judged after its submission, and again after a retry resubmitted its rows (recovery).
           const judge = firstTime || this.resubmitted.delete(fileId);
           // A repeat of an earlier file orders nothing on purpose: not a failure to alert on.
@@ -105,7 +130,7 @@ export class Daemon {
   }
 
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
-  static async open(config: ResolvedConfig, logger: Logger): Promise<Daemon> {
+  static async open(config: ResolvedConfig, logger: Logger, options: DaemonOptions = { progress: 'log' }): Promise<Daemon> {
     for (const dir of [config.paths.inbox, config.paths.processed, config.paths.checkpoints]) {
       mkdirSync(dir, { recursive: true });
     }
@@ -129,12 +154,13 @@ export class Daemon {
         timeoutMs: config.provider.timeoutMs,
         connections: config.submission.concurrency,
       });
-      const daemon = new Daemon(config, store, client, simulator, lock, logger);
+      const daemon = new Daemon(config, store, client, simulator, lock, logger, options);
       daemon.recover();
       await daemon.refreshCatalogue();
       daemon.retryJob.start();
       daemon.submitter.start();
       daemon.poller.start();
+      daemon.progress.start();
       return daemon;
     } catch (error) {
       await simulator?.close();
@@ -149,8 +175,8 @@ export class Daemon {
     this.watcher = new InboxWatcher(
       { inbox: paths.inbox, stabilityMs: watch.stabilityMs, usePolling: watch.usePolling, rescanSeconds: watch.rescanSeconds },
       this.logger,
-      (entry) => this.enqueueIntake(entry),
-      (relativePath) => this.isHeld(relativePath),
+      (entry) => this.intake.enqueue(entry),
+      (relativePath) => this.intake.isHeld(relativePath),
     );
     this.alerts.start();
     await this.watcher.start();
@@ -167,15 +193,17 @@ export class Daemon {
     await Promise.all(
       entries.map(async (entry) => {
         if (await waitUntilStable(entry.absolutePath, this.config.watch.stabilityMs, () => false)) {
-          this.enqueueIntake(entry);
+          this.intake.enqueue(entry);
         }
       }),
     );
-    await this.intakeChain;
+    await this.intake.drain();
     await this.settled(true);
     await this.alerts.flushNow();
-    const unreadable = [...this.unreadable.keys()];
-    if (unreadable.length > 0) throw new Error(`could not read ${unreadable.join(', ')}; left in the inbox (see the log)`);
+    const unreadable = this.intake.unreadableFiles();
+    if (unreadable.length > 0) {
+      throw new Error(`could not read ${unreadable.map((u) => u.file).join(', ')}: ${unreadable[0]?.error}; left in the inbox`);
+    }
   }
 
   /**
@@ -195,7 +223,7 @@ export class Daemon {
         const names = failed.map((f) => this.store.getFile(f.fileId)?.inboxPath ?? String(f.fileId));
         throw new Error(`could not write the report of ${names.join(', ')}: ${failed[0]?.error}; left in the inbox`);
       }
-      const idle = this.submitter.isIdle() && unreported === 0 && this.reading.size === 0;
+      const idle = this.submitter.isIdle() && unreported === 0 && !this.intake.busy;
       if (idle && this.store.filesNeedingReport().length === 0) return;
       for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
         if (this.store.isFileSettled(file.id)) void this.finisher.finish(file.id);
@@ -211,12 +239,13 @@ export class Daemon {
   }
 
   private async closeInOrder(): Promise<void> {
+    this.progress.stop();
     await this.watcher?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     await this.retryJob.stop();
     await this.submitter.stop();
     await this.poller.stop();
-    await this.intakeChain.catch(() => undefined);
+    await this.intake.close();
     await this.finisher.drain();
     this.finisher.close();
     await this.alerts.close();
@@ -249,46 +278,6 @@ export class Daemon {
     } catch (error) {
       this.logger.warn({ err: describeError(error) }, 'cannot fetch the service catalogue; SERVICE and CREDITS stay empty');
     }
-  }
-
-  private isHeld(relativePath: string): boolean {
-    const unreadable = this.unreadable.get(relativePath);
-    if (unreadable && Date.now() < unreadable.retryAt) return true;
-    return this.reading.has(relativePath) || this.store.activeFileAt(relativePath) !== undefined;
-  }
-
-  /** Files are read one at a time: reading is cheap next to the provider, and memory stays flat. */
-  private enqueueIntake(entry: InboxEntry): void {
-    if (this.closing || this.isHeld(entry.relativePath)) return;
-    this.reading.add(entry.relativePath);
-    this.intakeChain = this.intakeChain.then(async () => {
-      try {
-        if (this.closing) return;
-        const outcome = await intakeFile(this.store, entry, this.intakeOptions(), this.logger);
-        this.submitter.wake();
-        void this.finisher.finish(outcome.fileId);
-        this.unreadable.delete(entry.relativePath);
-      } catch (error) {
-        // Not the file's content but our access to it: back off instead of retrying on every rescan.
-        const failures = (this.unreadable.get(entry.relativePath)?.failures ?? 0) + 1;
-        const delayMs = Math.min(5_000 * 2 ** (failures - 1), 10 * 60_000);
-        this.unreadable.set(entry.relativePath, { failures, retryAt: Date.now() + delayMs });
-        this.logger.error(
-          { file: entry.relativePath, err: describeError(error), retryInMs: delayMs },
-          'cannot read file; will try again',
-        );
-      } finally {
-        this.reading.delete(entry.relativePath);
-      }
-    });
-  }
-
-  private intakeOptions(): { batchSize: number; defaultServiceId: string; maxFileBytes: number } {
-    return {
-      batchSize: this.config.submission.batchSize,
-      defaultServiceId: this.config.defaultServiceId,
-      maxFileBytes: this.config.limits.maxFileBytes,
-    };
   }
 
   /** `retry`: send every waiting Failed row now, then wait until they are settled and reported. */

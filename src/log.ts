@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import roll from 'pino-roll';
 
 export type { Logger };
@@ -11,8 +12,10 @@ export interface LoggerOptions {
   file: string;
   /** Values that must never appear in a log line (API key, SMTP password). */
   secrets: readonly string[];
-  /** Also write to stdout (the `start` and `run-once` commands do). */
+  /** Also write to stdout (the `start` and `run-once` commands do); readable text when it is a terminal. */
   stdout: boolean;
+  /** The least level shown on stdout; the file keeps `level`. Default: `level`. */
+  stdoutLevel?: string;
 }
 
 /** Key paths pino blanks out wherever they appear in a logged object. */
@@ -59,7 +62,12 @@ function redactDeep(value: unknown, secrets: readonly string[], depth: number): 
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const secrets = options.secrets.filter((secret) => secret.length > 0);
   const streams: pino.StreamEntry[] = [];
-  if (options.stdout) streams.push({ level: 'trace', stream: process.stdout });
+  if (options.stdout) {
+    const stream = process.stdout.isTTY
+      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true })
+      : process.stdout;
+    streams.push({ level: (options.stdoutLevel ?? options.level) as pino.Level, stream });
+  }
   if (options.file) {
     mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
     const fileStream = await roll({
@@ -70,11 +78,12 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
       limit: { count: 7 },
       mode: 0o600,
     });
-    streams.push({ level: 'trace', stream: fileStream });
+    streams.push({ level: options.level as pino.Level, stream: fileStream });
   }
   return pino(
     {
-      level: options.level,
+      // The lowest of the two: each stream filters to its own level.
+      level: lowestLevel(options.level, options.stdoutLevel ?? options.level),
       base: undefined,
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
@@ -91,6 +100,11 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     },
     streams.length > 0 ? pino.multistream(streams) : pino.destination('/dev/null'),
   );
+}
+
+function lowestLevel(a: string, b: string): string {
+  const values = pino.levels.values;
+  return (values[a] ?? 30) <= (values[b] ?? 30) ? a : b;
 }
 
 /** A logger that writes nothing, for commands and tests that do not want one. */

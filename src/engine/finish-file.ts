@@ -118,7 +118,6 @@ export class FileFinisher {
       const paths = processedPaths(this.options.processedDir, file.processedStem as string, extension);
       await moveOriginal(join(this.options.inboxDir, file.inboxPath), paths.original);
       this.store.markDone(fileId, version);
-      this.logger.info({ ...summary }, 'file reported');
       this.events.onReportWritten(fileId, summary, true);
     } else {
       this.store.markRendered(fileId, version);

@@ -22,8 +22,8 @@ const BATCH_SIZE = 100;
 /** Rows still waiting to be sent or confirmed, from `status --json` (works while the daemon runs). */
 async function openRows(ws: Workspace): Promise<number> {
   const run = await runCli(['status', '--json', '--config', ws.configFile]);
-  const status = JSON.parse(run.stdout) as { rowsByState: Record<string, number> };
-  const states = status.rowsByState;
+  const status = JSON.parse(run.stdout) as { rowsByStoreState: Record<string, number> };
+  const states = status.rowsByStoreState;
   return (states.queued ?? 0) + (states.sending ?? 0) + (states.unknown ?? 0) + (states.failed ?? 0);
 }
 

@@ -1,0 +1,108 @@
+import type { ResolvedConfig } from '../config/load.js';
+import { formatProgressLine, progressBar } from '../report/summary-line.js';
+import type { Db } from '../store/db.js';
+import { filesInProgress } from '../store/progress-queries.js';
+import { openStoreReadOnly, print } from './read-only.js';
+
+export interface StatusReport {
+  filesInProgress: { file: string; state: string; rows: number; done: number; progress: string }[];
+  finishedToday: { file: string; rows: number; accepted: number; successRate: number; finishedAt: string }[];
+  /** Rows by the status the report shows for them. */
+  rowsByState: Record<string, number>;
+  /** Rows by the daemon's own state (`queued`, `sending`, `ordered`, ...), for scripts. */
+  rowsByStoreState: Record<string, number>;
+  failedWaitingForRetry: number;
+  nextRetryAt: string | null;
+  lastAlert: { sentAt: string; subject: string | null } | null;
+}
+
+function countBy(db: Db, sql: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of db.prepare(sql).all() as { key: string; n: number }[]) counts[row.key] = row.n;
+  return counts;
+}
+
+/** Everything `status` shows, read from the store alone (works while the daemon runs). */
+export function readStatus(db: Db, now = Date.now()): StatusReport {
+  const startOfDay = new Date(now);
+  startOfDay.setHours(0, 0, 0, 0);
+  const finishedToday = (
+    db
+      .prepare(
+        `SELECT f.inbox_path AS file, f.rows_total AS rows, f.finished_at AS finishedAt,
+                (SELECT COUNT(*) FROM rows r WHERE r.file_id = f.id AND r.state = 'ordered') AS accepted
+           FROM files f WHERE f.state = 'done' AND f.finished_at >= ? ORDER BY f.finished_at`,
+      )
+      .all(startOfDay.toISOString()) as { file: string; rows: number; accepted: number; finishedAt: string }[]
+  ).map((f) => ({ ...f, successRate: f.rows === 0 ? 0 : Math.round((f.accepted / f.rows) * 10_000) / 10_000 }));
+  const waiting = db
+    .prepare(
+      `SELECT COUNT(*) AS n, MIN(next_attempt_at) AS next FROM rows
+        WHERE state IN ('failed', 'unknown') AND next_attempt_at IS NOT NULL`,
+    )
+    .get() as { n: number; next: string | null };
+  const meta = (key: string): string | null =>
+    (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
+  const lastAlertAt = meta('lastAlertSentAt');
+  return {
+    filesInProgress: filesInProgress(db).map((f) => ({
+      file: f.file,
+      state: f.state,
+      rows: f.rows,
+      done: f.done,
+      progress: formatProgressLine(f, now),
+    })),
+    finishedToday,
+    rowsByState: countBy(
+      db,
+      `SELECT CASE r.state
+                WHEN 'ordered' THEN COALESCE(o.status, 'Pending')
+                WHEN 'unknown' THEN 'Unconfirmed'
+                WHEN 'sending' THEN 'Queued'
+                ELSE upper(substr(r.state, 1, 1)) || substr(r.state, 2) END AS key, COUNT(*) AS n
+         FROM rows r LEFT JOIN orders o ON o.order_id = r.order_id GROUP BY key ORDER BY key`,
+    ),
+    rowsByStoreState: countBy(db, 'SELECT state AS key, COUNT(*) AS n FROM rows GROUP BY state ORDER BY state'),
+    failedWaitingForRetry: waiting.n,
+    nextRetryAt: waiting.next,
+    lastAlert: lastAlertAt ? { sentAt: lastAlertAt, subject: meta('lastAlertSubject') } : null,
+  };
+}
+
+function when(iso: string, now: number): string {
+  const local = new Date(iso).toLocaleString('en-GB', { hour12: false });
+  return Date.parse(iso) <= now ? `${local} (due: at once while the daemon runs)` : local;
+}
+
+export function printStatus(config: ResolvedConfig, json: boolean): void {
+  const db = openStoreReadOnly(config);
+  const now = Date.now();
+  const status = db ? readStatus(db, now) : undefined;
+  db?.close();
+  if (json) return print(JSON.stringify(status ?? readEmpty(), null, 2));
+  if (!status) return print('Nothing yet: the daemon has not run with this checkpoints folder.');
+  print(status.filesInProgress.length === 0 ? 'In progress: nothing' : 'In progress:');
+  for (const f of status.filesInProgress) print(`  ${progressBar(f.done, f.rows)} ${f.progress}`);
+  print(status.finishedToday.length === 0 ? 'Finished today: none' : 'Finished today:');
+  for (const f of status.finishedToday) {
+    print(`  ${f.file}: ${f.rows} rows, ${f.accepted} ordered (${(f.successRate * 100).toFixed(1)}%)`);
+  }
+  const states = Object.entries(status.rowsByState);
+  print(`Rows by status: ${states.length === 0 ? 'none yet' : states.map(([s, n]) => `${s} ${n}`).join(', ')}`);
+  const next = status.nextRetryAt ? `, next retry ${when(status.nextRetryAt, now)}` : '';
+  print(`Failed rows waiting for retry: ${status.failedWaitingForRetry}${next}`);
+  const alert = status.lastAlert;
+  print(`Last alert: ${alert ? `${new Date(alert.sentAt).toLocaleString('en-GB', { hour12: false })} ${alert.subject ?? ''}` : 'none'}`);
+}
+
+function readEmpty(): StatusReport {
+  return {
+    filesInProgress: [],
+    finishedToday: [],
+    rowsByState: {},
+    rowsByStoreState: {},
+    failedWaitingForRetry: 0,
+    nextRetryAt: null,
+    lastAlert: null,
+  };
+}
