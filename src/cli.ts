@@ -8,7 +8,7 @@ import { openDatabase } from './store/db.js';
 import { Store } from './store/store.js';
 import { ConfigError, DaemonError, LockHeldError, UsageError, describeError } from './errors.js';
 import { createLogger, redactSecrets, type Logger } from './log.js';
-import { printHistory } from './commands/read-only.js';
+import { printHistory } from './commands/history.js';
 import { printServices } from './commands/services.js';
 import { printStatus } from './commands/status.js';
 

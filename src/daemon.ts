@@ -200,6 +200,9 @@ export class Daemon {
     await this.intake.drain();
     await this.settled(true);
     await this.alerts.flushNow();
+    if (this.submitter.isHalted) {
+      throw new Error('the provider refused the credentials; nothing more was sent: check provider.username and provider.apiKey');
+    }
     const unreadable = this.intake.unreadableFiles();
     if (unreadable.length > 0) {
       throw new Error(`could not read ${unreadable.map((u) => u.file).join(', ')}: ${unreadable[0]?.error}; left in the inbox`);

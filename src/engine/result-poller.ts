@@ -51,6 +51,8 @@ function isRateLimited(error: unknown): boolean {
 
 /** Rate-limit replies tolerated for one chunk before they start to count as tries. */
 const MAX_FREE_RATE_LIMITS = 10;
+/** setInterval's limit: a longer delay fires at once, every millisecond. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Chunks taken from the store per page, per slot: enough to keep every slot busy. */
 const CHUNKS_PER_SLOT = 4;
 
@@ -106,7 +108,7 @@ export class ResultPoller {
     if (this.timer || this.stopping) return;
     this.timer = setInterval(() => {
       if (!this.round) void this.startRound();
-    }, this.options.pollIntervalSeconds * 1000);
+    }, Math.min(this.options.pollIntervalSeconds * 1000, MAX_TIMER_MS));
     void this.startRound();
   }
 
@@ -165,7 +167,9 @@ export class ResultPoller {
       await Promise.all(chunks.map((ids) => this.limit(() => this.pollChunk(ids, summary))));
       if (page.length < pageSize) break;
     }
-    if (summary.asked > 0 || summary.givenUp > 0) this.logger.debug({ ...summary }, 'result poll round done');
+    // Rounds that only found orders still open are routine: seen at debug level only.
+    const level = summary.finalised > 0 || summary.givenUp > 0 ? 'info' : 'debug';
+    if (summary.asked > 0 || summary.givenUp > 0) this.logger[level]({ ...summary }, 'result poll round done');
     return summary;
   }
 
