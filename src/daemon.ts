@@ -83,6 +83,7 @@ export class Daemon {
       logger,
       {
         onReportWritten: (fileId, summary, firstTime) => {
+          this.alerts.outputWorks();
           if (firstTime) this.progress.announce(formatSummaryLine(summary), { ...summary });
           // Judged after its submission, and again after a retry resubmitted its rows (recovery).
           const judge = firstTime || this.resubmitted.delete(fileId);
@@ -91,7 +92,8 @@ export class Daemon {
             this.alerts.fileSubmitted({ fileId, ...summary, topErrors: store.topErrors(fileId) });
           }
         },
-        onOutputFailed: () => undefined,
+        onOutputFailed: (fileId, error) =>
+          this.alerts.outputBlocked(store.getFile(fileId)?.inboxPath ?? `file ${fileId}`, error),
       },
     );
     this.retryJob = new RetryJob(

@@ -59,7 +59,7 @@ export class AlertCenter {
     if (inDoubt > 0) {
       this.logger.warn({ mails: inDoubt }, 'an alert mail was being sent when the daemon stopped; it is sent again unchanged');
     }
-    for (const kind of ['low-success', 'credentials', 'unreachable'] as const) {
+    for (const kind of ['low-success', 'credentials', 'unreachable', 'output-blocked'] as const) {
       const condition = alerts.standing(kind);
       if (condition) this.standing.set(kind, condition.message);
     }
@@ -106,6 +106,15 @@ export class AlertCenter {
     this.guard(() => this.clearCondition('unreachable'));
   }
 
+  /** A report could not be written or a file moved (disk full, processed/ not writable): alerted once while it stands. */
+  outputBlocked(file: string, message: string): void {
+    this.guard(() => this.raiseCondition('output-blocked', `${file}: ${message}`));
+  }
+
+  outputWorks(): void {
+    this.guard(() => this.clearCondition('output-blocked'));
+  }
+
   /** Looks for a due mail now and every few seconds after; the first alert after a quiet spell goes out at once. */
   start(): void {
     if (this.timer || this.closing) return;
@@ -147,13 +156,13 @@ export class AlertCenter {
     return run;
   }
 
-  private raiseCondition(kind: AlertCause, message: string): void {
+  private raiseCondition(kind: AlertCause | 'output-blocked', message: string): void {
     if (this.standing.has(kind)) return;
     const clean = this.scrub(message);
     this.raise({ kind, cause: null, file: null, message: clean }, { set: [{ kind, message: clean }] });
   }
 
-  private clearCondition(kind: AlertCause): void {
+  private clearCondition(kind: AlertCause | 'output-blocked'): void {
     if (!this.standing.has(kind)) return;
     this.alerts.changeConditions({ clear: [kind] }, this.now().toISOString());
     this.standing.delete(kind);

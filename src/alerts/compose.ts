@@ -41,6 +41,7 @@ export function composeAlertMail(alerts: readonly AlertRecord[], options: Compos
   const cleaned = alerts.map((alert) => cleanAlert(alert, clean));
   const sections = [
     ...(['credentials', 'unreachable'] as const).flatMap((cause) => causeSection(cause, cleaned)),
+    ...outputBlockedSection(cleaned),
     ...lowSuccessSection(cleaned),
     ...recoveredSection(cleaned),
   ];
@@ -106,6 +107,24 @@ function causeSection(cause: AlertCause, alerts: readonly AlertRecord[]): Sectio
       advice: [
         RETRY_ADVICE,
         'If it lasts, check provider.baseUrl in the configuration and this machine\'s network.',
+      ],
+    },
+  ];
+}
+
+function outputBlockedSection(alerts: readonly AlertRecord[]): Section[] {
+  const blocked = alerts.filter((alert) => alert.kind === 'output-blocked');
+  const last = blocked[blocked.length - 1];
+  if (!last) return [];
+  return [
+    {
+      headline: 'cannot write reports to processed/',
+      heading: 'Reports cannot be written',
+      lines: [`Since ${formatTime(last.raisedAt)} a report could not be written or a file moved: "${last.message}".`],
+      files: [],
+      advice: [
+        'Free disk space, or make the processed folder writable for the user the daemon runs as.',
+        'Nothing is lost: the file stays in the inbox, its orders are in the database, and the report is written as soon as it can be.',
       ],
     },
   ];

@@ -1,13 +1,13 @@
 import type { Db } from './db.js';
 
 /** What an alert is about. `recovered` follows a `low-success` alert once a file is fine again. */
-export type AlertKind = 'low-success' | 'recovered' | 'credentials' | 'unreachable';
+export type AlertKind = 'low-success' | 'recovered' | 'credentials' | 'unreachable' | 'output-blocked';
 
 /** A provider condition that explains (and absorbs) the low-success files raised while it stands. */
 export type AlertCause = 'credentials' | 'unreachable';
 
 /** Conditions that, once alerted, stand until cleared; none is alerted twice while it stands. */
-export type ConditionKind = 'low-success' | AlertCause;
+export type ConditionKind = 'low-success' | AlertCause | 'output-blocked';
 
 /** How one file's submission went, as an alert tells it. */
 export interface FileFacts {

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import {
@@ -134,6 +135,11 @@ describe('hostile and messy inbox contents', () => {
     await waitFor(() => sim.orders().length === 5, 'orders placed');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(existsSync(join(ws.inbox, 'blocked.csv'))).toBe(true);
+    // The operator is alerted (to the log here: no recipients), recorded in the store.
+    const db = new Database(join(ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
+    const kinds = db.prepare('SELECT kind FROM alerts').pluck().all();
+    db.close();
+    expect(kinds).toContain('output-blocked');
 
     await rm(ws.processed);
     await mkdir(ws.processed);
