@@ -35,7 +35,7 @@ export class RetryTransitions {
              FROM files AS f
             WHERE f.id = r.file_id AND r.state = 'failed' AND ${due} AND f.created_at <= @cutoff`,
         )
-        .run({ now, cutoff, hours: maxAgeHours }).changes;
+        .run({ now, cutoff, hours: String(maxAgeHours) }).changes;
       const givenUpUnknown = this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
@@ -45,7 +45,7 @@ export class RetryTransitions {
              FROM files AS f
             WHERE f.id = r.file_id AND r.state = 'unknown' AND ${due} AND f.created_at <= @cutoff`,
         )
-        .run({ now, cutoff, hours: maxAgeHours }).changes;
+        .run({ now, cutoff, hours: String(maxAgeHours) }).changes;
       const fileIds = this.db
         .prepare(`SELECT DISTINCT r.file_id FROM rows AS r WHERE r.state IN ('failed', 'unknown') AND ${due}`)
         .pluck()
