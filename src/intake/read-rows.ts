@@ -33,6 +33,7 @@ export interface FileLayout {
   encoding: TextEncoding;
   hasBom: boolean;
   delimiter: Delimiter;
+  /** True when a header row names the columns: the first record, or one below a title. */
   hasHeader: boolean;
   /** 0-based index of the IMEI column. */
   imeiColumn: number;
@@ -48,6 +49,13 @@ export const DEFAULT_MAX_FILE_BYTES = 52_428_800;
  * notes; few enough that the look-ahead costs nothing.
  */
 export const HEADERLESS_LOOKAHEAD_ROWS = 50;
+
+/**
+ * How many title records (a title, a date, a note) may stand above a header. Few: a title is a
+ * line or two, and the further down a header is looked for, the likelier a stray "IMEI" cell in
+ * a headerless list is taken for one.
+ */
+const TITLE_LINES_MAX = 5;
 
 /**
  * Streams the data rows of a CSV/TXT file in order. Refusals are thrown on the first `next()`,
@@ -148,6 +156,15 @@ async function findColumns(records: AsyncGenerator<CsvRecord>): Promise<FoundCol
     if (next.done === true) break;
     lookahead.push(next.value);
   }
+  const titled = headerBelowTitle(lookahead);
+  if (titled !== null) {
+    const header = lookahead[titled.headerIndex];
+    const data = lookahead.slice(titled.headerIndex + 1);
+    if (data.length === 0) {
+      throw new FileRejectedError(`the file has a header (${describeCells(header?.cells ?? [])}) but no data rows`);
+    }
+    return { hasHeader: true, imeiColumn: titled.imeiColumn, serviceColumn: titled.serviceColumn, lookahead: data };
+  }
   if (!lookahead.some((record) => looksLikeImei(record.cells[0] ?? ''))) {
     throw new FileRejectedError(
       `no IMEI column found: no header names one (first row: ${describeCells(first.value.cells)}), ` +
@@ -156,6 +173,32 @@ async function findColumns(records: AsyncGenerator<CsvRecord>): Promise<FoundCol
     );
   }
   return { hasHeader: false, imeiColumn: 0, serviceColumn: null, lookahead };
+}
+
+interface TitledHeader {
+  headerIndex: number;
+  imeiColumn: number;
+  serviceColumn: number | null;
+}
+
+/**
+ * A header naming the IMEI column a few records down, below a title (Excel exports a sheet whose
+ * A1 holds "Unlock order - March" this way, and `sep=;` lines come out alike). The records above
+ * it are skipped like the header itself: they are not data rows. Only when none of them holds
+ * anything IMEI-like in any cell, so a data row is never dropped as a title; otherwise the file
+ * reads as headerless, as before.
+ */
+function headerBelowTitle(records: readonly CsvRecord[]): TitledHeader | null {
+  const searched = records.slice(0, TITLE_LINES_MAX + 1);
+  for (const [index, record] of searched.entries()) {
+    if (record.cells.some(looksLikeImei)) return null;
+    if (index === 0) continue;
+    const columns = analyseFirstRecord(record.cells);
+    if (columns.hasHeader && columns.imeiColumn !== null) {
+      return { headerIndex: index, imeiColumn: columns.imeiColumn, serviceColumn: columns.serviceColumn };
+    }
+  }
+  return null;
 }
 
 function toInputRow(record: CsvRecord, layout: FileLayout): InputRow {
@@ -171,7 +214,8 @@ function toInputRow(record: CsvRecord, layout: FileLayout): InputRow {
 /** The first cells of a row, short enough for a one-line message. */
 function describeCells(cells: readonly string[]): string {
   const shown = cells.slice(0, 6).map((cell) => {
-    const text = unwrapCell(cell);
+    // A quoted cell may hold line breaks; the message must stay on one line (logs, summaries).
+    const text = unwrapCell(cell).replace(/\s+/g, ' ');
     return text.length > 30 ? `${text.slice(0, 29)}…` : text;
   });
   return cells.length > shown.length ? `${shown.join(', ')}, …` : shown.join(', ');

@@ -32,6 +32,10 @@ export const SNIFF_SAMPLE_BYTES = 64 * 1024;
 const MAX_CONTROL_RATIO = 0.02;
 /** How many leading records the delimiter vote looks at. */
 const DELIMITER_SAMPLE_RECORDS = 20;
+/** Characters that say nothing about a record's content: whitespace and the candidate delimiters. */
+const BLANK_OR_DELIMITER = /[\s,;]/;
+/** A line that is a blank row whatever the delimiter: blank, or separators only. */
+const BLANK_LINE = /^[\s,;]*$/;
 /** When delimiters tie, the rarer-in-data one wins: decimal commas occur in semicolon files. */
 const DELIMITER_PRIORITY: readonly Delimiter[] = ['\t', ';', ','];
 
@@ -89,47 +93,61 @@ export function decodeSample(sample: Buffer, guess: EncodingGuess): string {
 
 /**
  * The delimiter, by vote over the first records (quote-aware, so quoted commas do not count):
- * among delimiters present in the first non-empty record, the one whose count per record stays
- * the same in the most records; ties go to tab, then semicolon, then comma. When the first
- * record has none (a one-column header), the delimiter found in the most later records wins.
- * With none anywhere the file has one column, and the delimiter is one that never occurs, so
- * that no value gets split: comma unless the text contains commas.
+ * among delimiters present in the first non-empty record, the one under which the file's quotes
+ * make sense (fewest quotes left standing mid-field: a quoted `"a;b"` in a comma file opens a
+ * field for the comma but is stray text for the semicolon), then whose count per record stays
+ * the same in the most records; ties go to tab, then semicolon, then comma. When the first record
+ * has none (a one-column header), the delimiter found in the most later records wins, quotes
+ * first likewise.
+ * With none anywhere the file has one column, and the delimiter is one that splits no record, so
+ * that no value gets split; one that lines of only separators use is preferred, so that those
+ * lines read as blank; otherwise comma, unless it would split a value.
  * Commas inside Excel's decimal-comma scientific notation (`3,53370E+14`) are not delimiters.
  */
 export function sniffDelimiter(text: string, complete: boolean): Delimiter {
-  const counts = new Map<Delimiter, number[]>();
+  const scans = new Map<Delimiter, DelimiterScan>();
   for (const delimiter of DELIMITER_PRIORITY) {
     const scanned = delimiter === ',' ? maskDecimalCommas(text) : text;
-    const perRecord = countDelimitersPerRecord(scanned, delimiter);
+    const scan = scanDelimiter(scanned, delimiter);
     // An incomplete sample cuts its last record short; drop it unless it is all there is.
-    if (!complete && perRecord.length > 1) perRecord.pop();
-    counts.set(delimiter, perRecord);
+    if (!complete && scan.perRecord.length > 1) scan.perRecord.pop();
+    scans.set(delimiter, scan);
   }
-  const countsOf = (delimiter: Delimiter): number[] => counts.get(delimiter) ?? [];
+  const countsOf = (delimiter: Delimiter): number[] => scans.get(delimiter)?.perRecord ?? [];
+  const fewerStrayQuotes = (delimiter: Delimiter): number => -(scans.get(delimiter)?.strayQuotes ?? 0);
 
   const inFirstRecord = DELIMITER_PRIORITY.filter((delimiter) => (countsOf(delimiter)[0] ?? 0) > 0);
   if (inFirstRecord.length > 0) {
     return best(inFirstRecord, (delimiter) => {
       const [first, ...rest] = countsOf(delimiter);
-      return rest.filter((count) => count === first).length;
+      return [fewerStrayQuotes(delimiter), rest.filter((count) => count === first).length];
     });
   }
   const laterVotes = (delimiter: Delimiter): number =>
     countsOf(delimiter).filter((count) => count > 0).length;
   if (DELIMITER_PRIORITY.some((delimiter) => laterVotes(delimiter) > 0)) {
-    return best(DELIMITER_PRIORITY, laterVotes);
+    return best(DELIMITER_PRIORITY, (delimiter) => [fewerStrayQuotes(delimiter), laterVotes(delimiter)]);
   }
-  const absent = ([',', ';', '\t'] as const).find((delimiter) => !text.includes(delimiter));
-  return absent ?? ',';
+  // One column: semicolons and tabs split no record here, nor do commas unless one stands in a
+  // decimal-comma number (`3,53370E+14`, masked above). Lines of nothing but separators are blank
+  // rows in their own delimiter, so the one they use is preferred (`imei`, `;;`, `353...`).
+  // The whole sample, not just the voting records: a `3,53370E+14` on row 30 must not be split.
+  const commaSplits = scanDelimiter(text, ',', Infinity).perRecord.some((count) => count > 0);
+  const safe: Delimiter[] = commaSplits ? [';', '\t'] : [',', ';', '\t'];
+  const blankLines = text.split(/\r\n|\r|\n/).filter((line) => BLANK_LINE.test(line));
+  return safe.find((delimiter) => blankLines.some((line) => line.includes(delimiter))) ?? safe[0] ?? ',';
 }
 
-/** The candidate with the highest score; earlier candidates win ties. */
-function best(candidates: readonly Delimiter[], score: (delimiter: Delimiter) => number): Delimiter {
+/**
+ * The candidate with the highest score, scores compared element by element; earlier candidates
+ * win ties.
+ */
+function best(candidates: readonly Delimiter[], score: (delimiter: Delimiter) => readonly number[]): Delimiter {
   let winner = candidates[0] ?? ',';
   let winnerScore = score(winner);
   for (const candidate of candidates.slice(1)) {
     const candidateScore = score(candidate);
-    if (candidateScore > winnerScore) {
+    if (compareScores(candidateScore, winnerScore) > 0) {
       winner = candidate;
       winnerScore = candidateScore;
     }
@@ -137,18 +155,37 @@ function best(candidates: readonly Delimiter[], score: (delimiter: Delimiter) =>
   return winner;
 }
 
+function compareScores(left: readonly number[], right: readonly number[]): number {
+  for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
+}
+
+interface DelimiterScan {
+  /** The delimiter's count outside quotes in each non-blank record. */
+  perRecord: number[];
+  /** Quotes that, read with this delimiter, stand mid-field as plain text. */
+  strayQuotes: number;
+}
+
 /**
- * Delimiter counts for each non-blank record of the text, reading quotes the way csv-parse does
- * with `relax_quotes`: a quote opens a quoted field only at the field's start, `""` inside it is
- * a literal quote, and line breaks inside it do not end the record.
+ * Delimiter counts for the first `maxRecords` non-blank records of the text, reading quotes the
+ * way csv-parse does with `relax_quotes`: a quote opens a quoted field only at the field's start,
+ * `""` inside it is a literal quote, and line breaks inside it do not end the record.
+ * A record of nothing but whitespace and candidate delimiters is blank for every delimiter and
+ * casts no vote: otherwise a stray `\t` or `;;` line above a comma file's header would be "the
+ * first record" for that delimiter alone and win the vote, and the whole file would be misread.
  */
-function countDelimitersPerRecord(text: string, delimiter: Delimiter): number[] {
-  const counts: number[] = [];
+function scanDelimiter(text: string, delimiter: Delimiter, maxRecords = DELIMITER_SAMPLE_RECORDS): DelimiterScan {
+  const perRecord: number[] = [];
+  let strayQuotes = 0;
   let count = 0;
   let hasContent = false;
   let atFieldStart = true;
   let quoting = false;
-  for (let index = 0; index < text.length && counts.length < DELIMITER_SAMPLE_RECORDS; index += 1) {
+  for (let index = 0; index < text.length && perRecord.length < maxRecords; index += 1) {
     const char = text[index];
     if (quoting) {
       if (char !== '"') continue;
@@ -162,17 +199,18 @@ function countDelimitersPerRecord(text: string, delimiter: Delimiter): number[] 
       count += 1;
       atFieldStart = true;
     } else if (char === '\n' || char === '\r') {
-      if (hasContent || count > 0) counts.push(count);
+      if (hasContent) perRecord.push(count);
       count = 0;
       hasContent = false;
       atFieldStart = true;
     } else {
-      if (char !== ' ') hasContent = true;
+      if (char === '"') strayQuotes += 1;
+      if (!BLANK_OR_DELIMITER.test(char ?? ' ')) hasContent = true;
       atFieldStart = false;
     }
   }
-  if ((hasContent || count > 0) && counts.length < DELIMITER_SAMPLE_RECORDS) counts.push(count);
-  return counts;
+  if (hasContent && perRecord.length < maxRecords) perRecord.push(count);
+  return { perRecord, strayQuotes };
 }
 
 /** Replaces the comma of `3,53370E+14` so it does not count as a delimiter. */
