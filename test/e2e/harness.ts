@@ -84,10 +84,11 @@ export interface RunningCli {
 }
 
 /** Starts a CLI command as a child process (the daemon, for `start`). */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}): RunningCli {
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, GSMFUSION_API_KEY: '', SMTP_PASSWORD: '', IMEI_DAEMON_CONFIG: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(user ?? {}),
   });
   let stdout = '';
   let stderr = '';

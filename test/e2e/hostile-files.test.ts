@@ -157,3 +157,41 @@ describe('hostile and messy inbox contents', () => {
     expect(statSync(await firstLogFile(ws)).mode & 0o077).toBe(0);
   });
 });
+
+// Root reads every file, so an unreadable file can only be shown with the daemon as another user.
+const runsAsRoot = process.getuid?.() === 0;
+
+describe.skipIf(!runsAsRoot)('a file the daemon may not read', () => {
+  it('is reported, retried later without spinning, and processed once it can be read', async () => {
+    const ws = await makeWorkspace();
+    const sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 5 });
+    const nobody = { uid: 65534, gid: 65534 };
+    try {
+      await ws.writeConfig(providerAt(sim.url));
+      const locked = join(ws.inbox, 'locked.csv');
+      await writeFile(locked, `imei\n${validImeis(3, 28).join('\n')}\n`, { mode: 0o600 });
+      await mkdir(ws.processed);
+      await mkdir(ws.checkpoints);
+      execFileSync('chown', ['-R', `${nobody.uid}:${nobody.gid}`, ws.dir]);
+      execFileSync('chown', ['root:root', locked]);
+      const daemon = startCli(['start', '--config', ws.configFile], {}, nobody);
+      try {
+        await waitFor(() => /cannot read file/.test(daemon.output()), 'the read failure reported');
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        // Backed off: not retried on every 1 s rescan.
+        expect(daemon.output().match(/cannot read file/g)?.length).toBe(1);
+        expect(sim.orders()).toHaveLength(0);
+
+        execFileSync('chown', [`${nobody.uid}:${nobody.gid}`, locked]);
+        await waitForFile(join(ws.processed, 'locked.summary.json'), 30_000);
+        expect(sim.orders()).toHaveLength(3);
+      } finally {
+        daemon.process.kill('SIGTERM');
+        await daemon.exited;
+      }
+    } finally {
+      await sim.close();
+      await ws.cleanup();
+    }
+  });
+});
