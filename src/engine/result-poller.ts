@@ -6,6 +6,7 @@ import { MAX_ORDER_IDS_PER_CALL } from '../provider/gsmfusion-client.js';
 import type { OrderResult, ProviderClient } from '../provider/types.js';
 import type { OpenOrder, OpenOrdersCursor } from '../store/order-transitions.js';
 import type { Store } from '../store/store.js';
+import { sleep } from './abortable-sleep.js';
 
 export interface ResultPollerOptions {
   /** Seconds between the starts of two rounds (`results.pollIntervalSeconds`, default 60). */
@@ -55,19 +56,6 @@ const MAX_FREE_RATE_LIMITS = 10;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Chunks taken from the store per page, per slot: enough to keep every slot busy. */
 const CHUNKS_PER_SLOT = 4;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 function chunksOf<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
