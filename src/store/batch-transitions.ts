@@ -52,45 +52,76 @@ export function unconfirmedNote(unknownSince: string): string {
  * refuses as a repeat is known to be our own earlier order (`unconfirmed`), not a duplicate.
  */
 export class BatchTransitions {
+  private prepared: ReturnType<BatchTransitions['prepareStatements']> | undefined;
+
   constructor(private readonly db: Db) {}
+
+  /** Statements of the hot path, prepared once: a batch is two transactions, thousands of times a file. */
+  private statements(): ReturnType<BatchTransitions['prepareStatements']> {
+    this.prepared ??= this.prepareStatements();
+    return this.prepared;
+  }
+
+  private prepareStatements() {
+    const db = this.db;
+    return {
+      nextPlanned: db.prepare(
+        `SELECT id, file_id AS fileId, service_id AS serviceId, state, attempts FROM batches
+          WHERE state = 'planned' AND id > ? ORDER BY id LIMIT 1`,
+      ),
+      batchById: db.prepare(`SELECT id, file_id AS fileId, service_id AS serviceId, attempts FROM batches WHERE id = ?`),
+      rowsToSend: db.prepare(`SELECT imei FROM rows WHERE batch_id = ? AND state IN ('queued', 'unknown') ORDER BY id`).pluck(),
+      settleBatch: db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ?`),
+      markSending: db.prepare(
+        `UPDATE rows SET state = 'sending', updated_at = ? WHERE batch_id = ? AND state IN ('queued', 'unknown')`,
+      ),
+      batchSending: db.prepare(`UPDATE batches SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`),
+      countCall: db.prepare('UPDATE files SET api_calls = api_calls + 1 WHERE id = ?'),
+      insertAttempt: db.prepare('INSERT INTO attempts (batch_id, imei_count, started_at) VALUES (?, ?, ?)'),
+      sendingRows: db.prepare(
+        `SELECT id, imei, unknown_since AS unknownSince FROM rows WHERE batch_id = ? AND state = 'sending'`,
+      ),
+      markOrdered: db.prepare(
+        `UPDATE rows SET state = 'ordered', order_id = ?, note = '', last_error = NULL, next_attempt_at = NULL,
+                updated_at = ? WHERE id = ?`,
+      ),
+      insertOrder: db.prepare(
+        `INSERT INTO orders (order_id, imei, service_id, status, placed_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(order_id) DO NOTHING`,
+      ),
+      settleRow: db.prepare(
+        `UPDATE rows SET state = ?, note = ?, last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
+      ),
+      batchState: db.prepare(`UPDATE batches SET state = ?, updated_at = ? WHERE id = ?`),
+      markUnknown: db.prepare(
+        `UPDATE rows SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?), last_error = ?, updated_at = ?
+          WHERE batch_id = ? AND state = 'sending'`,
+      ),
+      finishAttempt: db.prepare('UPDATE attempts SET outcome = ?, error = ?, finished_at = ? WHERE id = ?'),
+      touchFile: db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?'),
+    };
+  }
 
   /** The oldest planned batch after `afterId`. */
   nextPlanned(afterId: number): BatchRecord | undefined {
-    return this.db
-      .prepare(
-        `SELECT id, file_id AS fileId, service_id AS serviceId, state, attempts FROM batches
-          WHERE state = 'planned' AND id > ? ORDER BY id LIMIT 1`,
-      )
-      .get(afterId) as BatchRecord | undefined;
+    return this.statements().nextPlanned.get(afterId) as BatchRecord | undefined;
   }
 
   /** `queued|unknown -> sending`, the attempt recorded; undefined when nothing is left to send. */
   beginAttempt(batchId: number, now: string): AttemptTicket | undefined {
+    const sql = this.statements();
     return this.db.transaction((): AttemptTicket | undefined => {
-      const batch = this.db
-        .prepare(`SELECT id, file_id AS fileId, service_id AS serviceId, attempts FROM batches WHERE id = ?`)
-        .get(batchId) as { id: number; fileId: number; serviceId: string; attempts: number } | undefined;
+      const batch = sql.batchById.get(batchId) as { id: number; fileId: number; serviceId: string; attempts: number } | undefined;
       if (!batch) return undefined;
-      const imeis = this.db
-        .prepare(`SELECT imei FROM rows WHERE batch_id = ? AND state IN ('queued', 'unknown') ORDER BY id`)
-        .pluck()
-        .all(batchId) as string[];
+      const imeis = sql.rowsToSend.all(batchId) as string[];
       if (imeis.length === 0) {
-        this.db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ?`).run(now, batchId);
+        sql.settleBatch.run(now, batchId);
         return undefined;
       }
-      this.db
-        .prepare(`UPDATE rows SET state = 'sending', updated_at = ? WHERE batch_id = ? AND state IN ('queued', 'unknown')`)
-        .run(now, batchId);
-      this.db
-        .prepare(`UPDATE batches SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`)
-        .run(now, batchId);
-      this.db.prepare('UPDATE files SET api_calls = api_calls + 1 WHERE id = ?').run(batch.fileId);
-      const attemptId = Number(
-        this.db
-          .prepare('INSERT INTO attempts (batch_id, imei_count, started_at) VALUES (?, ?, ?)')
-          .run(batchId, imeis.length, now).lastInsertRowid,
-      );
+      sql.markSending.run(now, batchId);
+      sql.batchSending.run(now, batchId);
+      sql.countCall.run(batch.fileId);
+      const attemptId = Number(sql.insertAttempt.run(batchId, imeis.length, now).lastInsertRowid);
       return {
         attemptId,
         batchId,
@@ -105,52 +136,47 @@ export class BatchTransitions {
 
   /** A reply arrived: each row sent moves to its outcome; rows the reply left out become unknown. */
   recordReply(ticket: AttemptTicket, result: PlaceOrderResult, now: string): ReplyCounts {
+    const sql = this.statements();
     return this.db.transaction((): ReplyCounts => {
       const counts: ReplyCounts = { ordered: 0, duplicates: 0, unconfirmed: 0, rejected: 0, unaccounted: 0 };
-      const insertOrder = this.db.prepare(
-        `INSERT INTO orders (order_id, imei, service_id, status, placed_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(order_id) DO NOTHING`,
-      );
-      const markOrdered = this.db.prepare(
-        `UPDATE rows SET state = 'ordered', order_id = ?, note = '', last_error = NULL, next_attempt_at = NULL,
-                updated_at = ? WHERE batch_id = ? AND imei = ? AND state = 'sending'`,
-      );
-      for (const placed of result.placed) {
-        const changed = markOrdered.run(placed.orderId, now, ticket.batchId, placed.imei).changes;
-        if (changed > 0) {
-          insertOrder.run(placed.orderId, placed.imei, ticket.serviceId, placed.status, now);
-          counts.ordered += changed;
-        }
+      // One read of the batch's rows, then updates by primary key: no index lookup per IMEI.
+      const sending = new Map<string, { id: number; unknownSince: string | null }>();
+      for (const row of sql.sendingRows.all(ticket.batchId) as { id: number; imei: string; unknownSince: string | null }[]) {
+        sending.set(row.imei, row);
       }
-      const sendingRow = this.db.prepare(
-        `SELECT id, unknown_since AS unknownSince FROM rows WHERE batch_id = ? AND imei = ? AND state = 'sending'`,
-      );
-      const settleRow = this.db.prepare(
-        `UPDATE rows SET state = ?, note = ?, last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
-      );
+      const take = (imei: string): { id: number; unknownSince: string | null } | undefined => {
+        const row = sending.get(imei);
+        sending.delete(imei);
+        return row;
+      };
+      for (const placed of result.placed) {
+        const row = take(placed.imei);
+        if (!row) continue;
+        sql.markOrdered.run(placed.orderId, now, row.id);
+        sql.insertOrder.run(placed.orderId, placed.imei, ticket.serviceId, placed.status, now);
+        counts.ordered += 1;
+      }
       for (const imei of result.duplicates) {
-        const row = sendingRow.get(ticket.batchId, imei) as { id: number; unknownSince: string | null } | undefined;
+        const row = take(imei);
         if (!row) continue;
         if (row.unknownSince) {
-          settleRow.run('unconfirmed', unconfirmedNote(row.unknownSince), now, row.id);
+          sql.settleRow.run('unconfirmed', unconfirmedNote(row.unknownSince), now, row.id);
           counts.unconfirmed += 1;
         } else {
           const note = `the provider already holds an order for this IMEI on service ${ticket.serviceId} (refused as a repeat, not charged)`;
-          settleRow.run('duplicate', note, now, row.id);
+          sql.settleRow.run('duplicate', note, now, row.id);
           counts.duplicates += 1;
         }
       }
       for (const imei of result.rejected) {
-        const row = sendingRow.get(ticket.batchId, imei) as { id: number } | undefined;
+        const row = take(imei);
         if (!row) continue;
-        settleRow.run('invalid', 'the provider refused this IMEI as malformed (not ordered, not charged)', now, row.id);
+        sql.settleRow.run('invalid', 'the provider refused this IMEI as malformed (not ordered, not charged)', now, row.id);
         counts.rejected += 1;
       }
       counts.unaccounted = this.markSendingUnknown(ticket, 'the reply did not mention this IMEI', now);
       this.finishAttempt(ticket, 'replied', null, now);
-      this.db
-        .prepare(`UPDATE batches SET state = ?, updated_at = ? WHERE id = ?`)
-        .run(counts.unaccounted > 0 ? 'planned' : 'settled', now, ticket.batchId);
+      sql.batchState.run(counts.unaccounted > 0 ? 'planned' : 'settled', now, ticket.batchId);
       this.touchFile(ticket.fileId);
       return counts;
     })();
@@ -241,22 +267,15 @@ export class BatchTransitions {
   }
 
   private markSendingUnknown(ticket: AttemptTicket, reason: string, now: string): number {
-    return this.db
-      .prepare(
-        `UPDATE rows SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?), last_error = ?, updated_at = ?
-          WHERE batch_id = ? AND state = 'sending'`,
-      )
-      .run(ticket.startedAt, reason, now, ticket.batchId).changes;
+    return this.statements().markUnknown.run(ticket.startedAt, reason, now, ticket.batchId).changes;
   }
 
   private finishAttempt(ticket: AttemptTicket, outcome: string, error: string | null, now: string): void {
-    this.db
-      .prepare('UPDATE attempts SET outcome = ?, error = ?, finished_at = ? WHERE id = ?')
-      .run(outcome, error, now, ticket.attemptId);
+    this.statements().finishAttempt.run(outcome, error, now, ticket.attemptId);
   }
 
   /** A row of this file changed: its report, if written, is stale. */
   private touchFile(fileId: number): void {
-    this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?').run(fileId);
+    this.statements().touchFile.run(fileId);
   }
 }

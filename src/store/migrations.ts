@@ -134,4 +134,12 @@ export const MIGRATIONS: readonly string[] = [
     since TEXT NOT NULL
   );
   `,
+  // 3: every row state change also rewrote these index entries; only the rows they serve need them.
+  `
+  DROP INDEX rows_by_retry;
+  CREATE INDEX rows_waiting_for_retry ON rows(state, next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+  DROP INDEX orders_open;
+  CREATE INDEX orders_open ON orders(polled_at) WHERE final = 0;
+  CREATE INDEX rows_by_order ON rows(order_id) WHERE order_id IS NOT NULL;
+  `,
 ];

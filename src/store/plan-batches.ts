@@ -16,7 +16,12 @@ export function planBatches(db: Db, fileId: number, batchSize: number, now: stri
   const insertBatch = db.prepare(
     `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
   );
-  const assign = db.prepare('UPDATE rows SET batch_id = ? WHERE id = ?');
+  // The page is the first rows in id order, so exactly the matching rows between its ends: one
+  // range update per batch instead of one per row.
+  const assign = db.prepare(
+    `UPDATE rows SET batch_id = ?
+      WHERE file_id = ? AND service_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL AND id BETWEEN ? AND ?`,
+  );
   const pageOfRows = db.prepare(
     `SELECT id FROM rows
       WHERE file_id = ? AND service_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL AND id > ?
@@ -29,8 +34,8 @@ export function planBatches(db: Db, fileId: number, batchSize: number, now: stri
       const ids = pageOfRows.pluck().all(fileId, serviceId, afterId, batchSize) as number[];
       if (ids.length === 0) break;
       const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
-      for (const id of ids) assign.run(batchId, id);
       afterId = ids[ids.length - 1] as number;
+      assign.run(batchId, fileId, serviceId, ids[0] as number, afterId);
       batches += 1;
     }
   }
