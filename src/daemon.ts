@@ -127,7 +127,7 @@ export class Daemon {
     const pollerOptions = { ...config.results, retryBaseMs, maxAttempts, concurrency: Math.min(4, concurrency) };
     this.poller = new ResultPoller(store, client, pollerOptions, logger, {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
-      onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.finish(fileId)),
+      onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
     });
   }
 
@@ -218,7 +218,7 @@ export class Daemon {
    */
   async settled(failFast = false): Promise<void> {
     for (;;) {
-      this.refreshReports();
+      this.refreshReports(true);
       await this.finisher.drain();
       const unreported =
         this.store.filesInState('submitting').filter((f) => this.store.isFileSettled(f.id)).length +
@@ -292,8 +292,11 @@ export class Daemon {
     return outcome.requeued;
   }
 
-  private refreshReports(): void {
+  /** Re-renders stale reports; `now` skips the throttle (run-once and retry wait for them). */
+  private refreshReports(now = false): void {
     this.retryJob.checkForRequest();
-    for (const fileId of this.store.filesNeedingReport()) void this.finisher.finish(fileId);
+    for (const fileId of this.store.filesNeedingReport()) {
+      void (now ? this.finisher.finish(fileId) : this.finisher.refresh(fileId));
+    }
   }
 }

@@ -24,6 +24,9 @@ export interface FinishEvents {
 }
 
 const RETRY_BASE_MS = 5_000;
+/** Re-renders take at most about a tenth of the time, between these bounds. */
+const REFRESH_MIN_GAP_MS = 1_000;
+const REFRESH_MAX_GAP_MS = 5 * 60_000;
 const RETRY_MAX_MS = 5 * 60_000;
 
 /**
@@ -40,6 +43,8 @@ export class FileFinisher {
   private readonly failures = new Map<number, { count: number; error: string }>();
   private readonly retryTimers = new Map<number, NodeJS.Timeout>();
   private closed = false;
+  /** When each file's report may next be re-rendered by `refresh`. */
+  private readonly nextRefreshAt = new Map<number, number>();
 
   constructor(
     private readonly store: Store,
@@ -66,6 +71,16 @@ export class FileFinisher {
       });
     this.running.set(fileId, run);
     return run;
+  }
+
+  /**
+   * A re-render for rows that changed, at most once per gap that grows with the file: a report
+   * of a million rows takes tens of seconds to write, and results arrive every poll round.
+   * Skipped calls leave the file marked stale, so a later call renders it.
+   */
+  refresh(fileId: number): Promise<void> {
+    if (Date.now() < (this.nextRefreshAt.get(fileId) ?? 0)) return Promise.resolve();
+    return this.finish(fileId);
   }
 
   /** Waits for every report being written (shutdown, `run-once`). */
@@ -112,7 +127,10 @@ export class FileFinisher {
     }
     if (file.state !== 'reporting' && file.state !== 'done') return;
     const version = this.store.reportVersion(fileId);
+    const renderStartedAt = Date.now();
     const summary = await this.render(file);
+    const tookMs = Date.now() - renderStartedAt;
+    this.nextRefreshAt.set(fileId, Date.now() + Math.min(Math.max(REFRESH_MIN_GAP_MS, tookMs * 10), REFRESH_MAX_GAP_MS));
     if (file.state === 'reporting') {
       const { extension } = splitInboxPath(file.inboxPath);
       const paths = processedPaths(this.options.processedDir, file.processedStem as string, extension);

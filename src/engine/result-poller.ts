@@ -150,7 +150,7 @@ export class ResultPoller {
       const page = this.store.orders.openOrders({ limit: pageSize, placedSince, polledBefore: startedAt, after: cursor });
       if (page.length === 0) break;
       const last = page[page.length - 1] as OpenOrder;
-      cursor = { polledAt: last.polledAt, orderId: last.orderId };
+      cursor = { seq: last.seq };
       const chunks = chunksOf(page.map((order) => order.orderId), MAX_ORDER_IDS_PER_CALL);
       await Promise.all(chunks.map((ids) => this.limit(() => this.pollChunk(ids, summary))));
       if (page.length < pageSize) break;

@@ -139,7 +139,7 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX rows_by_retry;
   CREATE INDEX rows_waiting_for_retry ON rows(state, next_attempt_at) WHERE next_attempt_at IS NOT NULL;
   DROP INDEX orders_open;
-  CREATE INDEX orders_open ON orders(polled_at) WHERE final = 0;
+  CREATE INDEX orders_open ON orders(final) WHERE final = 0;
   CREATE INDEX rows_by_order ON rows(order_id) WHERE order_id IS NOT NULL;
   `,
 ];
