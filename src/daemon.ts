@@ -128,7 +128,7 @@ export class Daemon {
     this.poller = new ResultPoller(store, client, pollerOptions, logger, {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
       onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
-    });
+    }, this.submitter.limit);
   }
 
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
@@ -251,8 +251,8 @@ export class Daemon {
     await this.submitter.stop();
     await this.poller.stop();
     await this.intake.close();
-    await this.finisher.drain();
     this.finisher.close();
+    await this.finisher.drain();
     await this.alerts.close();
     await this.client.close();
     await this.simulator?.close();

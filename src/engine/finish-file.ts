@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describeError } from '../errors.js';
+import { StoppingError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { buildSummary, writeJsonAtomic, writeReport, type FileSummary } from '../report/index.js';
 import { toReportRow } from '../report/report-row.js';
@@ -93,7 +93,7 @@ export class FileFinisher {
     return [...this.failures].map(([fileId, failure]) => ({ fileId, error: failure.error }));
   }
 
-  /** No more retries; safe to call twice. */
+  /** No more retries, and a report being written is abandoned at once; safe to call twice. */
   close(): void {
     this.closed = true;
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
@@ -102,6 +102,7 @@ export class FileFinisher {
 
   /** The file stays where it is (in the inbox, or reported in place) and is tried again later. */
   private scheduleRetry(fileId: number, error: string): void {
+    if (this.closed) return;
     const count = (this.failures.get(fileId)?.count ?? 0) + 1;
     this.failures.set(fileId, { count, error });
     const delayMs = Math.min(RETRY_BASE_MS * 2 ** (count - 1), RETRY_MAX_MS);
@@ -148,8 +149,15 @@ export class FileFinisher {
     const paths = processedPaths(this.options.processedDir, file.processedStem as string, extension);
     await mkdir(dirname(paths.report), { recursive: true });
     const { db } = this.store;
+    const isClosed = (): boolean => this.closed;
     await writeReport(paths.report, (function* rows() {
-      for (const row of reportSourceRows(db, file.id)) yield toReportRow(row);
+      let written = 0;
+      for (const row of reportSourceRows(db, file.id)) {
+        // A million-row report takes minutes: shutdown abandons it (the old one stays, the file
+        // stays stale or in `reporting`) and the next start writes it again.
+        if (++written % 1000 === 0 && isClosed()) throw new StoppingError();
+        yield toReportRow(row);
+      }
     })());
     const counts = fileCounts(db, file.id);
     const repeatOf = file.repeatOf === null ? undefined : this.store.getFile(file.repeatOf);

@@ -42,7 +42,11 @@ export class RateGate {
 
   onRateLimited(retryAfterSeconds: number | undefined): void {
     this.successStreak = 0;
-    this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2));
+    // One halving per burst: the other calls of the same burst get their 429 during the pause
+    // the first one started, and halving for each would collapse the limit to 1.
+    if (Date.now() >= this.pausedUntil) {
+      this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2));
+    }
     const pause = (retryAfterSeconds ?? 1) * 1000;
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + pause);
   }

@@ -87,6 +87,11 @@ export class ResultPoller {
     private readonly options: ResultPollerOptions,
     private readonly logger: Logger,
     private readonly events: ResultPollerEvents,
+    /**
+     * The submitter's call limiter, shared so that the provider never sees more than
+     * `submission.concurrency` calls at once, placeorder and getimeis together.
+     */
+    private readonly callLimit?: LimitFunction,
   ) {
     this.limit = pLimit(Math.max(1, options.concurrency));
   }
@@ -204,7 +209,7 @@ export class ResultPoller {
     return pRetry(
       () => {
         if (this.stopping) throw new AbortError(new StoppingError());
-        return this.client.getOrders(orderIds);
+        return this.callLimit ? this.callLimit(() => this.client.getOrders(orderIds)) : this.client.getOrders(orderIds);
       },
       {
         retries: Math.max(0, this.options.maxAttempts - 1),

@@ -63,7 +63,8 @@ function asProviderError(error: unknown): ProviderError {
  * store always knows which rows may have been ordered.
  */
 export class Submitter {
-  private readonly limit: LimitFunction;
+  /** Caps the provider calls in flight; the result poller's calls go through it too. */
+  readonly limit: LimitFunction;
   private readonly gate: RateGate;
   private readonly active = new Map<number, Promise<void>>();
   private readonly abort = new AbortController();

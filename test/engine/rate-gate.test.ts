@@ -1,0 +1,54 @@
+import pLimit from 'p-limit';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RateGate } from '../../src/engine/rate-gate.js';
+
+describe('the rate gate', () => {
+  it('halves the calls in flight once per burst of 429s and grows back by one per success streak', () => {
+    const limit = pLimit(10);
+    const gate = new RateGate(limit, { maxConcurrency: 10, maxCallsPerMinute: 0 });
+    for (let i = 0; i < 6; i += 1) gate.onRateLimited(1);
+    expect(limit.concurrency).toBe(5);
+    for (let i = 0; i < 5; i += 1) gate.onSuccess();
+    expect(limit.concurrency).toBe(6);
+    for (let i = 0; i < 200; i += 1) gate.onSuccess();
+    expect(limit.concurrency).toBe(10);
+  });
+
+  it('never goes below one call', () => {
+    const limit = pLimit(1);
+    const gate = new RateGate(limit, { maxConcurrency: 1, maxCallsPerMinute: 0 });
+    gate.onRateLimited(0);
+    expect(limit.concurrency).toBe(1);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('spaces calls evenly under maxCallsPerMinute', async () => {
+    vi.useFakeTimers();
+    const gate = new RateGate(pLimit(10), { maxConcurrency: 10, maxCallsPerMinute: 60 });
+    const signal = new AbortController().signal;
+    const started = Date.now();
+    const turns: number[] = [];
+    const waits = [0, 1, 2].map(() => gate.waitTurn(signal).then(() => turns.push(Date.now() - started)));
+    await vi.advanceTimersByTimeAsync(2500);
+    await Promise.all(waits);
+    expect(turns).toEqual([0, 1000, 2000]);
+  });
+
+  it('holds every call until Retry-After has passed', async () => {
+    vi.useFakeTimers();
+    const gate = new RateGate(pLimit(10), { maxConcurrency: 10, maxCallsPerMinute: 0 });
+    gate.onRateLimited(3);
+    let passed = false;
+    const wait = gate.waitTurn(new AbortController().signal).then(() => {
+      passed = true;
+    });
+    await vi.advanceTimersByTimeAsync(2900);
+    expect(passed).toBe(false);
+    await vi.advanceTimersByTimeAsync(200);
+    await wait;
+    expect(passed).toBe(true);
+  });
+});
