@@ -1,25 +1,23 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/load.js';
+import { AlertCenter } from './alerts/index.js';
 import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
 import { ProgressDisplay } from './engine/progress-display.js';
-import { formatSummaryLine } from './report/summary-line.js';
-import { AlertCenter } from './alerts/index.js';
 import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
 import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
 import { GsmFusionClient } from './provider/index.js';
+import { formatSummaryLine } from './report/summary-line.js';
 import type { ProviderClient } from './provider/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
 import { openDatabase } from './store/db.js';
 import { acquireFolderLock, type FolderLock } from './store/lock.js';
 import { Store } from './store/store.js';
-import type { InboxEntry } from './watch/inbox-paths.js';
-import { InboxWatcher, listInboxFiles, waitUntilStable } from './watch/inbox-watcher.js';
-import { classifyInboxPath } from './watch/inbox-paths.js';
+import { InboxWatcher, stableInboxEntries } from './watch/inbox-watcher.js';
 
 export interface DaemonOptions {
   /** `log`: a progress line per file every few seconds; `terminal`: live lines (`run-once` on a TTY). */
@@ -43,6 +41,7 @@ export class Daemon {
   private readonly alerts: AlertCenter;
   private watcher: InboxWatcher | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private catalogueTimer: NodeJS.Timeout | undefined;
   /** Finished files whose rows were sent again (retry): their next report is judged for alerts. */
   private readonly resubmitted = new Set<number>();
   private readonly intake: IntakeQueue;
@@ -183,22 +182,16 @@ export class Daemon {
     this.alerts.start();
     await this.watcher.start();
     this.refreshTimer = setInterval(() => this.refreshReports(), REPORT_REFRESH_MS);
+    // The catalogue (SERVICE and CREDITS) is refreshed daily; checking hourly is cheap.
+    this.catalogueTimer = setInterval(() => void this.refreshCatalogue(), 3_600_000);
+    this.catalogueTimer.unref();
   }
 
   /** `run-once`: read every stable file in the inbox now, then wait until all are reported. */
   async runOnce(): Promise<void> {
-    const entries: InboxEntry[] = [];
-    for (const path of await listInboxFiles(this.config.paths.inbox)) {
-      const verdict = classifyInboxPath(this.config.paths.inbox, path);
-      if (verdict.kind === 'file') entries.push(verdict.entry);
+    for (const entry of await stableInboxEntries(this.config.paths.inbox, this.config.watch.stabilityMs)) {
+      this.intake.enqueue(entry);
     }
-    await Promise.all(
-      entries.map(async (entry) => {
-        if (await waitUntilStable(entry.absolutePath, this.config.watch.stabilityMs, () => false)) {
-          this.intake.enqueue(entry);
-        }
-      }),
-    );
     await this.intake.drain();
     await this.settled(true);
     await this.alerts.flushNow();
@@ -247,6 +240,7 @@ export class Daemon {
     this.progress.stop();
     await this.watcher?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    if (this.catalogueTimer) clearInterval(this.catalogueTimer);
     await this.retryJob.stop();
     await this.submitter.stop();
     await this.poller.stop();

@@ -63,6 +63,17 @@ export async function waitUntilStable(path: string, stabilityMs: number, isClose
   return false;
 }
 
+/** Every file now in the inbox, once each has stopped changing (`run-once`). */
+export async function stableInboxEntries(inbox: string, stabilityMs: number): Promise<InboxEntry[]> {
+  const entries: InboxEntry[] = [];
+  for (const path of await listInboxFiles(inbox)) {
+    const verdict = classifyInboxPath(inbox, path);
+    if (verdict.kind === 'file') entries.push(verdict.entry);
+  }
+  const stable = await Promise.all(entries.map((entry) => waitUntilStable(entry.absolutePath, stabilityMs, () => false)));
+  return entries.filter((_, index) => stable[index]);
+}
+
 /**
  * Watches the inbox and reports each file once it is stable. chokidar gives quick events (with
  * `awaitWriteFinish`); files found by the initial scan or the periodic rescan get our own

@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileFinisher } from '../../src/engine/finish-file.js';
+import { silentLogger } from '../../src/log.js';
+import { openDatabase } from '../../src/store/db.js';
+import { Store } from '../../src/store/store.js';
+
+const NOW = '2026-11-28T10:00:00.000Z';
+
+describe('moving a file out only after its report exists', () => {
+  let dir: string;
+  let inbox: string;
+  let processed: string;
+  let store: Store;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'imei-finish-'));
+    inbox = join(dir, 'inbox');
+    processed = join(dir, 'processed');
+    mkdirSync(inbox);
+    mkdirSync(processed);
+    store = new Store(openDatabase(join(dir, 'd.sqlite')));
+  });
+  afterEach(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function finisher(): FileFinisher {
+    return new FileFinisher(store, { inboxDir: inbox, processedDir: processed, simulated: false }, silentLogger(), {
+      onReportWritten: () => undefined,
+      onOutputFailed: () => undefined,
+    });
+  }
+
+  /** A file whose rows are all settled (one invalid row), as after submission. */
+  function settledFile(name: string): number {
+    writeFileSync(join(inbox, name), 'imei\n12345\n');
+    const fileId = store.intake.createFile({ inboxPath: name, sha256: name, size: 11, folderServiceId: null, now: NOW });
+    store.intake.appendRows(fileId, [{ line: 2, rawImei: '12345', imei: null, serviceId: '1739', note: 'too short (5 digits)' }], NOW);
+    store.intake.finishIntake(fileId, 100, undefined, NOW);
+    return fileId;
+  }
+
+  it('repairs a crash after the name was recorded but before the report or the move', async () => {
+    const fileId = settledFile('orders.csv');
+    // The daemon died right after recording the processed/ name: nothing written yet.
+    store.beginReporting(fileId, 'orders', NOW);
+    expect(existsSync(join(processed, 'orders.report.csv'))).toBe(false);
+
+    await finisher().finish(fileId);
+    expect(readFileSync(join(processed, 'orders.report.csv'), 'utf8')).toContain('too short');
+    expect(existsSync(join(processed, 'orders.summary.json'))).toBe(true);
+    expect(readFileSync(join(processed, 'orders.csv'), 'utf8')).toBe('imei\n12345\n');
+    expect(existsSync(join(inbox, 'orders.csv'))).toBe(false);
+    expect(store.getFile(fileId)?.state).toBe('done');
+  });
+
+  it('repairs a crash after the move but before the file was marked done', async () => {
+    const fileId = settledFile('moved.csv');
+    store.beginReporting(fileId, 'moved', NOW);
+    await finisher().finish(fileId);
+    // Undo the last step only, as if the daemon had died between the move and its record.
+    store.db.prepare(`UPDATE files SET state = 'reporting' WHERE id = ?`).run(fileId);
+
+    await finisher().finish(fileId);
+    expect(store.getFile(fileId)?.state).toBe('done');
+    expect(readFileSync(join(processed, 'moved.csv'), 'utf8')).toBe('imei\n12345\n');
+  });
+
+  it('never moves the original while its report cannot be written', async () => {
+    const fileId = settledFile('blocked.csv');
+    rmSync(processed, { recursive: true });
+    writeFileSync(processed, 'a file where the folder should be');
+    const failing = finisher();
+    await failing.finish(fileId);
+    failing.close();
+    expect(existsSync(join(inbox, 'blocked.csv'))).toBe(true);
+    expect(failing.failedFiles()).toHaveLength(1);
+    expect(store.getFile(fileId)?.state).not.toBe('done');
+  });
+});
