@@ -1,3 +1,5 @@
+import type { FileFacts } from '../store/alert-transitions.js';
+
 /** SMTP settings, as in the configuration's `alerts.smtp`. */
 export interface SmtpOptions {
   /** Empty: no mail; alerts go to the log only. */
@@ -11,19 +13,8 @@ export interface SmtpOptions {
   pass: string;
 }
 
-/** How one file's submission ended, as the daemon reports it to `AlertCenter.fileSubmitted`. */
-export interface FileSubmittedInput {
-  fileId: number;
-  /** The file's name as people know it: its inbox path, e.g. `269/orders.csv`. */
-  file: string;
-  rows: number;
-  accepted: number;
-  failed: number;
-  /** accepted / rows, 0..1. */
-  successRate: number;
-  /** The most frequent error messages of its failed rows, most frequent first. */
-  topErrors: string[];
-}
+/** How one file's submission ended, as the daemon reports it to `AlertCenter.fileSubmitted`: the facts an alert keeps. */
+export type FileSubmittedInput = FileFacts;
 
 export interface AlertCenterOptions {
   /** Alert when a file's success rate is below this (0..1). Default 0.8. */

@@ -33,25 +33,13 @@ export interface FileSummary {
   repeatOf?: string;
 }
 
-export interface SummaryInput {
-  file: string;
-  service: string;
-  rows: number;
-  accepted: number;
-  duplicates: number;
-  invalid: number;
-  failed: number;
-  unconfirmed: number;
-  apiCalls: number;
-  startedAt: string | null;
-  finishedAt: string | null;
-  final: boolean;
-  simulated: boolean;
+/** The summary's facts before the two derived ones, `successRate` and `durationMs`. */
+export type SummaryInput = Omit<FileSummary, 'successRate' | 'durationMs' | 'error' | 'pending' | 'reportFile' | 'repeatOf'> & {
   error?: string | undefined;
   pending?: number | undefined;
   reportFile?: string | undefined;
   repeatOf?: string | undefined;
-}
+};
 
 /**
  * Builds the summary with the contract's keys first and in the contract's order (JSON keeps
