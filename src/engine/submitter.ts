@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
 import { sleep } from './abortable-sleep.js';
 import { RateGate } from './rate-gate.js';
+import { ReplyRecorder } from './reply-recorder.js';
 
 export interface SubmitterOptions {
   /** Calls in flight at most (`submission.concurrency`). */
@@ -66,6 +67,7 @@ export class Submitter {
   /** Caps the provider calls in flight; the result poller's calls go through it too. */
   readonly limit: LimitFunction;
   private readonly gate: RateGate;
+  private readonly replies: ReplyRecorder;
   private readonly active = new Map<number, Promise<void>>();
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
@@ -81,6 +83,7 @@ export class Submitter {
     private readonly events: SubmitterEvents,
   ) {
     this.limit = pLimit(options.concurrency);
+    this.replies = new ReplyRecorder(store);
     this.gate = new RateGate(this.limit, {
       maxConcurrency: options.concurrency,
       maxCallsPerMinute: options.maxCallsPerMinute,
@@ -192,10 +195,10 @@ export class Submitter {
    * write (disk full) is retried while the daemon runs rather than dropped. If the daemon stops
    * first, recovery marks the rows unknown and resubmission confirms them.
    */
-  private async persist(what: string, write: () => void): Promise<boolean> {
+  private async persist(what: string, write: () => void | Promise<void>): Promise<boolean> {
     for (let tries = 1; ; tries += 1) {
       try {
-        write();
+        await write();
         return true;
       } catch (error) {
         if (this.stopping && tries > 3) return false;
@@ -245,8 +248,8 @@ export class Submitter {
     if (!result) return;
     const reply = result;
     let counts: ReplyCounts | undefined;
-    const recorded = await this.persist('record the reply', () => {
-      counts = this.store.batches.recordReply(ticket, reply, new Date().toISOString());
+    const recorded = await this.persist('record the reply', async () => {
+      counts = await this.replies.record(ticket, reply);
     });
     if (!recorded || !counts) {
       this.logger.error({ batch: ticket.batchId, placed: reply.placed }, 'stopping before the reply could be recorded');

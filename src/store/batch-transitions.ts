@@ -134,6 +134,11 @@ export class BatchTransitions {
     })();
   }
 
+  /** Several replies in one transaction (group commit); each is still recorded whole or not at all. */
+  recordReplies(replies: readonly { ticket: AttemptTicket; result: PlaceOrderResult }[], now: string): ReplyCounts[] {
+    return this.db.transaction(() => replies.map((reply) => this.recordReply(reply.ticket, reply.result, now)))();
+  }
+
   /** A reply arrived: each row sent moves to its outcome; rows the reply left out become unknown. */
   recordReply(ticket: AttemptTicket, result: PlaceOrderResult, now: string): ReplyCounts {
     const sql = this.statements();

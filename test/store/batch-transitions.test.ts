@@ -80,6 +80,23 @@ describe('the row and batch state machine', () => {
     expect(again?.imeis).toEqual([imei(3)]);
   });
 
+  it('records replies that arrive together in one commit, each whole', () => {
+    const fileId = fileWithRows(2, 1);
+    const tickets = [1, 2].map(() => store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1));
+    const [a, b] = tickets;
+    if (!a || !b) throw new Error('no ticket');
+    const counts = store.batches.recordReplies(
+      [
+        { ticket: a, result: { placed: [{ imei: imei(0), orderId: '700', status: 'Pending' }], duplicates: [], rejected: [] } },
+        { ticket: b, result: { placed: [], duplicates: [imei(1)], rejected: [] } },
+      ],
+      T2,
+    );
+    expect(counts.map((c) => [c.ordered, c.duplicates])).toEqual([[1, 0], [0, 1]]);
+    expect(states(fileId)).toEqual({ [imei(0)]: 'ordered', [imei(1)]: 'duplicate' });
+    expect(store.db.prepare('SELECT COUNT(*) FROM attempts WHERE outcome IS NULL').pluck().get()).toBe(0);
+  });
+
   it('reports a resubmitted unknown row that the provider refuses as a repeat as unconfirmed, dated by the lost call', () => {
     const fileId = fileWithRows(2);
     const first = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);

@@ -1,0 +1,45 @@
+import type { PlaceOrderResult } from '../provider/types.js';
+import type { AttemptTicket, ReplyCounts } from '../store/batch-transitions.js';
+import type { Store } from '../store/store.js';
+
+interface PendingReply {
+  ticket: AttemptTicket;
+  result: PlaceOrderResult;
+  resolve: (counts: ReplyCounts) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Records `placeorder` replies that arrive together in one transaction (group commit). Each
+ * reply is still all-or-nothing (a savepoint inside the transaction), and its caller goes on only
+ * once it is committed; sharing the commit saves most of the page writes, which were a third of
+ * the daemon's own time per call.
+ */
+export class ReplyRecorder {
+  private pending: PendingReply[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly store: Store) {}
+
+  record(ticket: AttemptTicket, result: PlaceOrderResult): Promise<ReplyCounts> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ticket, result, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      // After the current I/O phase: every reply that arrived in it joins this commit.
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const group = this.pending;
+    this.pending = [];
+    try {
+      const counts = this.store.batches.recordReplies(group, new Date().toISOString());
+      group.forEach((reply, index) => reply.resolve(counts[index] as ReplyCounts));
+    } catch (error) {
+      for (const reply of group) reply.reject(error);
+    }
+  }
+}
