@@ -5,9 +5,10 @@ import type { ProviderStatus } from '../provider/types.js';
  * `reading` (rows being recorded; a crash here discards them and the file is read again) ->
  * `submitting` (rows and batches are the truth; the inbox copy is no longer read) ->
  * `reporting` (every batch settled; the processed/ names are chosen and recorded) ->
- * `done` (report written, original moved). `rejected` files were refused whole and reported.
+ * `done` (report written, original moved). A file refused whole goes the same way with its
+ * `error` set and no rows.
  */
-export type FileState = 'reading' | 'submitting' | 'reporting' | 'done' | 'rejected';
+export type FileState = 'reading' | 'submitting' | 'reporting' | 'done';
 
 /**
  * The life of a row (design.md, "States of a row"):
@@ -47,20 +48,6 @@ export interface FileRecord {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-}
-
-export interface RowRecord {
-  id: number;
-  fileId: number;
-  line: number;
-  rawImei: string;
-  imei: string | null;
-  serviceId: string;
-  state: RowState;
-  note: string;
-  batchId: number | null;
-  orderId: string | null;
-  unknownSince: string | null;
 }
 
 export interface BatchRecord {
