@@ -49,10 +49,16 @@ async function runDaemon(config: ResolvedConfig, mode: 'start' | 'run-once'): Pr
     if (stopped) return;
     stopped = true;
     logger.info({ signal }, 'stopping: no new calls; waiting for calls in flight');
-    void daemon.close().then(() => {
-      logger.info('stopped');
-      process.exit(EXIT.ok);
-    });
+    daemon
+      .close()
+      .then(() => {
+        logger.info('stopped');
+        process.exit(EXIT.ok);
+      })
+      .catch((error: unknown) => {
+        process.stderr.write(`imei-daemon: stopping failed: ${describeError(error)}\n`);
+        process.exit(EXIT.failure);
+      });
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

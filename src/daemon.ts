@@ -127,6 +127,7 @@ export class Daemon {
     this.poller = new ResultPoller(store, client, pollerOptions, logger, {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
       onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
+      onAuthFailed: (message) => this.alerts.providerRefusedCredentials(message),
     }, this.submitter.limit);
   }
 

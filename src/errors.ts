@@ -63,6 +63,8 @@ export interface ProviderErrorDetails {
   retryAfterSeconds?: number;
   /** True for HTTP 429: the provider asks us to slow down; not a failed attempt. */
   rateLimited?: boolean;
+  /** The provider answered, but the reply did not account for every IMEI sent. */
+  incompleteReply?: boolean;
 }
 
 export abstract class ProviderError extends DaemonError {

@@ -44,9 +44,14 @@ export function senderAddress(from: string, user: string): string {
 
 /**
  * A nodemailer SMTP transport built from `alerts.smtp`. `secure: true` is implicit TLS (465);
- * otherwise STARTTLS is used when the server offers it but not demanded (`requireTLS` stays
- * off), so a plain relay on the local network still works. Authentication only with a user.
+ * otherwise STARTTLS is used when the server offers it. It is demanded when we log in to a
+ * server off this machine, so a stripped STARTTLS can never send the password in clear; a plain
+ * relay without login still works. Authentication only with a user.
  */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
   const { smtp } = options;
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -54,7 +59,7 @@ export function createSmtpMailer(options: SmtpMailerOptions): Mailer {
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
-    requireTLS: false,
+    requireTLS: smtp.user !== '' && !isLoopbackHost(smtp.host),
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,

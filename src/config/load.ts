@@ -57,10 +57,18 @@ function readJsonFile(path: string, label: string): JsonObject {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${label} ${path} is not valid JSON: ${(error as Error).message}`);
+    // Never the parser's message: it quotes the text around the mistake, which may be the API key.
+    throw new ConfigError(`${label} ${path} is not valid JSON${jsonErrorLine(text, error)}`);
   }
   if (!isPlainObject(parsed)) throw new ConfigError(`${label} ${path} must hold a JSON object`);
   return parsed;
+}
+
+/** ` (line N)` from a JSON.parse error's position, or nothing when it gives none. */
+function jsonErrorLine(text: string, error: unknown): string {
+  const position = /position (\d+)/.exec((error as Error).message ?? '')?.[1];
+  if (position === undefined) return '';
+  return ` (line ${text.slice(0, Number(position)).split('\n').length})`;
 }
 
 function applyEnvironment(config: JsonObject, env: NodeJS.ProcessEnv): JsonObject {

@@ -1,6 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StoppingError, describeError } from '../errors.js';
+import { hashFile } from '../intake/index.js';
 import type { Logger } from '../log.js';
 import { buildSummary, writeJsonAtomic, writeReport, type FileSummary } from '../report/index.js';
 import { toReportRow } from '../report/report-row.js';
@@ -35,6 +36,14 @@ const RETRY_MAX_MS = 5 * 60_000;
  * file is `done`. Each step can be repeated, so a crash anywhere is repaired by running again.
  * Later changes to a done file's rows re-render its report in place.
  */
+/** Whether the inbox now holds other bytes under this file's name than the ones read. */
+async function replacedSinceRead(file: FileRecord, inboxPath: string): Promise<boolean> {
+  if (!file.sha256) return false; // refused unread: nothing to compare, the name is what was refused
+  const stats = await lstat(inboxPath).catch(() => undefined);
+  if (!stats?.isFile()) return false;
+  return stats.size !== file.size || (await hashFile(inboxPath)) !== file.sha256;
+}
+
 export class FileFinisher {
   /** One render at a time per file; a request during a render runs once more after it. */
   private readonly running = new Map<number, Promise<void>>();
@@ -135,7 +144,13 @@ export class FileFinisher {
     if (file.state === 'reporting') {
       const { extension } = splitInboxPath(file.inboxPath);
       const paths = processedPaths(this.options.processedDir, file.processedStem as string, extension);
-      await moveOriginal(join(this.options.inboxDir, file.inboxPath), paths.original);
+      const inboxPath = join(this.options.inboxDir, file.inboxPath);
+      if (await replacedSinceRead(file, inboxPath)) {
+        // Someone dropped a new file under the same name: it is not ours to move; intake reads it next.
+        this.logger.warn({ file: file.inboxPath }, 'the inbox file was replaced while this one was worked on; the new one is read next');
+      } else {
+        await moveOriginal(inboxPath, paths.original);
+      }
       this.store.markDone(fileId, version);
       this.events.onReportWritten(fileId, summary, true);
     } else {

@@ -38,8 +38,15 @@ export class ReplyRecorder {
     try {
       const counts = this.store.batches.recordReplies(group, new Date().toISOString());
       group.forEach((reply, index) => reply.resolve(counts[index] as ReplyCounts));
-    } catch (error) {
-      for (const reply of group) reply.reject(error);
+    } catch {
+      // One bad reply must not hold the others' order ids back: record each on its own.
+      for (const reply of group) {
+        try {
+          reply.resolve(this.store.batches.recordReply(reply.ticket, reply.result, new Date().toISOString()));
+        } catch (error) {
+          reply.reject(error);
+        }
+      }
     }
   }
 }

@@ -94,17 +94,11 @@ export class Submitter {
     this.pumpDone ??= this.pump();
   }
 
-  /** New batches were planned (or credentials changed): look for work now. */
+  /** New batches were planned: look for work now. */
   wake(): void {
     const wakeUp = this.wakeUp;
     this.wakeUp = undefined;
     wakeUp?.();
-  }
-
-  /** Resumes after a bad-credentials halt (the configuration changed). */
-  resume(): void {
-    this.halted = false;
-    this.wake();
   }
 
   get isHalted(): boolean {
@@ -159,18 +153,23 @@ export class Submitter {
 
   private async submitBatch(batch: BatchRecord): Promise<void> {
     let rateLimits = 0;
+    let tries = 0;
     try {
       await pRetry(() => this.limit(() => this.attempt(batch)), {
-        retries: this.options.maxAttempts - 1,
+        // p-retry stops when its budget is spent, even on a failure that consumes none: the budget
+        // leaves room for the free 429s, and `shouldRetry` counts the real tries.
+        retries: this.options.maxAttempts - 1 + MAX_FREE_RATE_LIMITS,
         minTimeout: this.options.retryBaseMs,
         factor: 2,
         randomize: true,
         signal: this.abort.signal,
         // A 429 is the provider asking us to slow down, not a failed try of the batch.
         shouldConsumeRetry: ({ error }) => {
-          if (isRateLimited(error)) rateLimits += 1;
-          return !isRateLimited(error) || rateLimits > MAX_FREE_RATE_LIMITS;
+          const free = isRateLimited(error) && ++rateLimits <= MAX_FREE_RATE_LIMITS;
+          if (!free) tries += 1;
+          return !free;
         },
+        shouldRetry: () => tries < this.options.maxAttempts,
         onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
           const level = isRateLimited(error) ? 'debug' : 'warn';
           this.logger[level]({ batch: batch.id, attempt: attemptNumber, retriesLeft, err: error.message }, 'placeorder call failed');
@@ -223,7 +222,9 @@ export class Submitter {
     const message = describeError(error);
     this.store.batches.settleBatch(batch.id, message, this.options.nextRetryAt(), new Date().toISOString());
     this.logger.warn({ batch: batch.id, err: message }, 'batch gave up after its tries; the retry schedule takes over');
-    this.events.onBatchGaveUp(batch.fileId, message);
+    // The provider answered (if incompletely): not a sign that it is unreachable.
+    const answered = error instanceof ProviderError && error.details.incompleteReply === true;
+    if (!answered) this.events.onBatchGaveUp(batch.fileId, message);
   }
 
   /** One try: record it, call, record what came back. Runs inside a p-limit slot. */
@@ -259,7 +260,9 @@ export class Submitter {
     this.events.onReply();
     this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
     if (counts.unaccounted > 0) {
-      throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`);
+      throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`, {
+        incompleteReply: true,
+      });
     }
   }
 

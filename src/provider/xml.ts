@@ -110,14 +110,19 @@ export function parsePlaceOrder(body: string, sentImeis: readonly string[]): Pla
   const placed: PlacedOrder[] = [];
   for (const order of childList(root.node, 'imeis')) {
     const orderId = childText(order, 'id');
-    const imei = childText(order, 'imei') || (sentImeis.length === 1 ? (sentImeis[0] ?? '') : '');
+    // Compared by digits: a server that writes `35-337008-...` must not cost us the order id.
+    const imei = digitsOf(childText(order, 'imei')) || (sentImeis.length === 1 ? (sentImeis[0] ?? '') : '');
     // An order without an id cannot be followed up: leave its IMEI unaccounted (unknown).
     if (orderId === '' || !take(imei)) continue;
     placed.push({ imei, orderId, status: statusOrPending(childText(order, 'status')) });
   }
-  const duplicates = imeiListIn(root.node, 'imeiduplicates').filter(take);
-  const rejected = imeiListIn(root.node, 'imeierrors').filter(take);
+  const duplicates = imeiListIn(root.node, 'imeiduplicates').map(digitsOf).filter(take);
+  const rejected = imeiListIn(root.node, 'imeierrors').map(digitsOf).filter(take);
   return { placed, duplicates, rejected };
+}
+
+function digitsOf(imei: string): string {
+  return imei.replace(/\D/g, '');
 }
 
 function isAlreadyExists(message: string): boolean {

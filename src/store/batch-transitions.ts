@@ -196,11 +196,20 @@ export class BatchTransitions {
         // Refused for good (an unknown service...): retrying on a timer cannot help, so no next attempt.
         this.db
           .prepare(
-            `UPDATE rows SET state = CASE WHEN unknown_since IS NULL THEN 'failed' ELSE 'unknown' END,
-                    last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ?
-              WHERE batch_id = ? AND state = 'sending'`,
+            `UPDATE rows SET state = 'failed', last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ?
+              WHERE batch_id = ? AND state = 'sending' AND unknown_since IS NULL`,
           )
           .run(failure.message, `the provider refused the order: ${failure.message}`, now, ticket.batchId);
+        // A row an earlier lost call may have ordered is never dropped: the retry job asks again.
+        this.db
+          .prepare(
+            `UPDATE rows SET state = 'unknown', last_error = ?, next_attempt_at = ?, updated_at = ?,
+                    note = 'sent at ' || substr(unknown_since, 1, 10) || ' ' || substr(unknown_since, 12, 8) ||
+                           ' UTC in a call whose reply never arrived; resubmitting it was refused (' || ? ||
+                           '); the scheduled retry asks again'
+              WHERE batch_id = ? AND state = 'sending'`,
+          )
+          .run(failure.message, now, now, failure.message, ticket.batchId);
       } else {
         this.db
           .prepare(
@@ -262,7 +271,7 @@ export class BatchTransitions {
                       ORDER BY id DESC LIMIT 1), ?)
             WHERE state = 'sending'`,
         )
-        .run(now, now, ).changes;
+        .run(now, now).changes;
       const attempts = this.db
         .prepare(`UPDATE attempts SET outcome = 'interrupted', finished_at = ? WHERE outcome IS NULL`)
         .run(now).changes;

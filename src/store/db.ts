@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -30,10 +30,6 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     migrate(db);
   }
   return db;
-}
-
-export function ensureFolder(path: string): void {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
 }
 
 /** Runs the migrations this database has not seen yet, each in its own transaction. */

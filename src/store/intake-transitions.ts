@@ -139,8 +139,10 @@ export class IntakeTransitions {
   }
 
   /**
-   * A row whose IMEI and service an earlier file already holds (ordered, being sent, or with an
-   * outcome still unknown) is not sent again: the provider would refuse it, or worse, charge it.
+   * A row whose IMEI and service an earlier file already ordered (or sent in a call whose outcome
+   * is unknown) is not sent again. One still waiting or being sent is not enough: if it then
+   * fails, this row would be reported as sent and never ordered; sending both is safe, since the
+   * provider refuses (and does not charge) the second.
    * (SQLite takes the bare columns from the row that holds the MIN: the earliest such row.)
    */
   private markRepeatsOfEarlierFiles(fileId: number, now: string): void {
@@ -149,7 +151,7 @@ export class IntakeTransitions {
         `SELECT r.id AS rowId, MIN(e.id) AS earlierId, e.order_id AS orderId, f.inbox_path AS earlierFile, e.line AS earlierLine
            FROM rows AS r
            JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id <> r.file_id
-                          AND e.state IN ('queued', 'sending', 'ordered', 'unknown', 'unconfirmed')
+                          AND e.state IN ('ordered', 'unknown', 'unconfirmed')
            JOIN files AS f ON f.id = e.file_id
           WHERE r.file_id = ? AND r.state = 'queued' AND e.id < r.id
           GROUP BY r.id`,

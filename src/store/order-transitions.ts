@@ -83,11 +83,6 @@ export class OrderTransitions {
       .all(query.after?.seq ?? 0, query.placedSince, query.polledBefore, query.limit) as OpenOrder[];
   }
 
-  /** How many orders still wait for a final result (any age). */
-  countOpen(): number {
-    return this.db.prepare('SELECT COUNT(*) FROM orders WHERE final = 0').pluck().get() as number;
-  }
-
   /**
    * One `getimeis` reply, in one transaction: status, result and provider date of each order;
    * Completed and Rejected become final. A result naming another IMEI than ours is ignored, so a

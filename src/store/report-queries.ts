@@ -156,10 +156,12 @@ export function fileCounts(db: Db, fileId: number): FileCounts {
               COALESCE(SUM(r.state = 'invalid'), 0) AS invalid,
               COALESCE(SUM(r.state = 'failed'), 0) AS failed,
               COALESCE(SUM(r.state IN ('unconfirmed', 'unknown')), 0) AS unconfirmed,
-              COALESCE(SUM(r.state IN ('queued', 'sending', 'unknown')
+              COALESCE(SUM(r.state IN ('queued', 'sending')
+                           OR (r.state = 'unknown' AND (r.next_attempt_at IS NOT NULL OR b.state <> 'settled'))
                            OR (r.state = 'failed' AND r.next_attempt_at IS NOT NULL)
                            OR (r.state = 'ordered' AND COALESCE(o.final, 0) = 0)), 0) AS pending
          FROM rows AS r LEFT JOIN orders AS o ON o.order_id = r.order_id
+         LEFT JOIN batches AS b ON b.id = r.batch_id
         WHERE r.file_id = ?`,
     )
     .get(fileId) as FileCounts;

@@ -31,7 +31,7 @@ export class RetryTransitions {
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
                   note = 'not ordered: ' || COALESCE(r.last_error, 'no reply') || '; given up after ' || @hours ||
-                         ' h of retries (retry.maxAgeHours): drop the file again to try once more'
+                         ' h of retries (retry.maxAgeHours): to try again, drop these IMEIs in a new file'
              FROM files AS f
             WHERE f.id = r.file_id AND r.state = 'failed' AND ${due} AND f.created_at <= @cutoff`,
         )

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,8 +38,10 @@ describe('moving a file out only after its report exists', () => {
 
   /** A file whose rows are all settled (one invalid row), as after submission. */
   function settledFile(name: string): number {
-    writeFileSync(join(inbox, name), 'imei\n12345\n');
-    const fileId = store.intake.createFile({ inboxPath: name, sha256: name, size: 11, folderServiceId: null, now: NOW });
+    const bytes = 'imei\n12345\n';
+    writeFileSync(join(inbox, name), bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const fileId = store.intake.createFile({ inboxPath: name, sha256, size: bytes.length, folderServiceId: null, now: NOW });
     store.intake.appendRows(fileId, [{ line: 2, rawImei: '12345', imei: null, serviceId: '1739', note: 'too short (5 digits)' }], NOW);
     store.intake.finishIntake(fileId, 100, undefined, NOW);
     return fileId;
@@ -68,6 +71,16 @@ describe('moving a file out only after its report exists', () => {
     await finisher().finish(fileId);
     expect(store.getFile(fileId)?.state).toBe('done');
     expect(readFileSync(join(processed, 'moved.csv'), 'utf8')).toBe('imei\n12345\n');
+  });
+
+  it('leaves a file dropped again under the same name in the inbox, for intake to read', async () => {
+    const fileId = settledFile('again.csv');
+    store.beginReporting(fileId, 'again', NOW);
+    writeFileSync(join(inbox, 'again.csv'), 'imei\n353979106673567\n');
+    await finisher().finish(fileId);
+    expect(store.getFile(fileId)?.state).toBe('done');
+    expect(readFileSync(join(inbox, 'again.csv'), 'utf8')).toContain('353979106673567');
+    expect(existsSync(join(processed, 'again.report.csv'))).toBe(true);
   });
 
   it('never moves the original while its report cannot be written', async () => {

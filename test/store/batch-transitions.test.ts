@@ -127,6 +127,18 @@ describe('the row and batch state machine', () => {
     expect(store.db.prepare('SELECT next_attempt_at FROM rows WHERE imei = ?').pluck().get(imei(2))).toBeNull();
   });
 
+  it('keeps a row an earlier lost call may have ordered when its resubmission is refused for good', () => {
+    const fileId = fileWithRows(1);
+    const first = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
+    if (!first) throw new Error('no ticket');
+    store.batches.recordCallFailure(first, { failureClass: 'unknown', message: 'reset', haltsSubmission: false }, T1);
+    const second = store.batches.beginAttempt(first.batchId, T2);
+    if (!second) throw new Error('no ticket');
+    store.batches.recordCallFailure(second, { failureClass: 'permanent', message: 'Invalid Network ID!', haltsSubmission: false }, T2);
+    expect(states(fileId)).toEqual({ [imei(0)]: 'unknown' });
+    expect(store.retries.waiting()).toEqual({ rows: 1, earliest: T2 });
+  });
+
   it('after the tries: queued rows fail and wait for the retry, unknown rows are never called Failed', () => {
     const fileId = fileWithRows(2);
     const ticket = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
