@@ -5,6 +5,7 @@ import { toReportRow } from '../report/report-row.js';
 import type { Db } from '../store/db.js';
 import { historySourceRows, type HistorySource } from '../store/report-queries.js';
 import { openStoreReadOnly, print } from './read-only.js';
+import { providerDateTime } from '../timestamps.js';
 
 /** One order (or row that never became one) the store knows for an IMEI, as `--json` prints it. */
 export interface HistoryEntry {
@@ -25,10 +26,6 @@ export interface HistoryEntry {
   note: string;
 }
 
-/** `2026-11-28T12:00:01.123Z` -> `2026-11-28 12:00:01`. */
-function shortDate(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
-}
 
 function hasAnyField(fields: CodeFields): boolean {
   return Object.values(fields).some((value) => value !== '');
@@ -38,7 +35,7 @@ function toEntry(source: HistorySource): HistoryEntry {
   const shown = toReportRow(source);
   const fields = shown.status === 'Completed' ? parseCodeFields(source.orderCode ?? '') : undefined;
   return {
-    date: shown.orderDate || shortDate(source.updatedAt),
+    date: shown.orderDate || providerDateTime(source.updatedAt),
     serviceId: source.serviceId,
     service: source.serviceTitle,
     orderId: source.orderId,

@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { FileRejectedError, describeError } from '../errors.js';
-import { checkImei, hashFile, readInputRows } from '../intake/index.js';
+import { checkImei, formatSize, hashFile, readInputRows } from '../intake/index.js';
 import type { Logger } from '../log.js';
 import type { IntakeCounts, NewRow } from '../store/intake-transitions.js';
 import type { Store } from '../store/store.js';
@@ -23,10 +23,6 @@ export interface IntakeOutcome {
 const ROWS_PER_CHUNK = 2000;
 
 const SERVICE_ID = /^\d{1,10}$/;
-
-function formatSize(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** Why a path in the inbox cannot be read as a file at all, or undefined when it can. */
 export function unreadableKind(stats: Stats): string | undefined {

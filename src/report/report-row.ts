@@ -5,6 +5,7 @@ import { emptyCodeFields, parseCodeFields, type CodeFields } from './code-fields
 import { codeCellText } from './code-text.js';
 import type { ReportRow, ReportStatus } from './columns.js';
 import { formatCredits } from './credits.js';
+import { providerDateTime } from '../timestamps.js';
 
 /** The STATUS a row in `state` shows (daemon-contract.md, the STATUS table). */
 function statusOf(state: RowState, orderStatus: ProviderStatus | null): ReportStatus {
@@ -105,16 +106,12 @@ function resultOf(row: ReportSource): { code: string; fields: CodeFields } {
   return { code: '', fields: emptyCodeFields() };
 }
 
-/** `2026-11-28T12:00:01.123Z` -> `2026-11-28 12:00:01`, the provider's own date shape. */
-function providerDate(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
-}
 
 /** ORDER DATE: the provider's `requestedat`, else when the daemon placed the order. */
 function orderDateOf(row: ReportSourceRow): string {
   if (row.state !== 'ordered') return '';
   if (row.requestedAt) return row.requestedAt;
-  return row.placedAt ? providerDate(row.placedAt) : '';
+  return row.placedAt ? providerDateTime(row.placedAt) : '';
 }
 
 /** One report line from one stored row. Pure; formula defusing happens when it is written. */

@@ -1,4 +1,5 @@
 import type { FailureClass } from '../errors.js';
+import { noteDateTime, noteDateTimeSql } from '../timestamps.js';
 import type { PlaceOrderResult } from '../provider/types.js';
 import type { Db } from './db.js';
 import type { BatchRecord } from './types.js';
@@ -31,15 +32,10 @@ export interface CallFailure {
   haltsSubmission: boolean;
 }
 
-/** `2026-11-28T12:00:01.123Z` -> `2026-11-28 12:00:01 UTC`, for notes people read. */
-export function formatNoteTime(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
-}
-
 /** The row note of an order whose call never answered but which the provider holds. */
 export function unconfirmedNote(unknownSince: string): string {
   return (
-    `sent at ${formatNoteTime(unknownSince)} in a call whose reply never arrived; the provider refused ` +
+    `sent at ${noteDateTime(unknownSince)} in a call whose reply never arrived; the provider refused ` +
     'the resubmission as a repeat, so it holds an order for this IMEI, but its order id is unknown: ' +
     "find it in the provider's order history before ordering again"
   );
@@ -204,8 +200,8 @@ export class BatchTransitions {
         this.db
           .prepare(
             `UPDATE rows SET state = 'unknown', last_error = ?, next_attempt_at = ?, updated_at = ?,
-                    note = 'sent at ' || substr(unknown_since, 1, 10) || ' ' || substr(unknown_since, 12, 8) ||
-                           ' UTC in a call whose reply never arrived; resubmitting it was refused (' || ? ||
+                    note = 'sent at ' || ${noteDateTimeSql('unknown_since')} ||
+                           ' in a call whose reply never arrived; resubmitting it was refused (' || ? ||
                            '); the scheduled retry asks again'
               WHERE batch_id = ? AND state = 'sending'`,
           )
@@ -244,8 +240,8 @@ export class BatchTransitions {
       this.db
         .prepare(
           `UPDATE rows SET next_attempt_at = ?, updated_at = ?,
-                  note = 'sent at ' || substr(unknown_since, 1, 10) || ' ' || substr(unknown_since, 12, 8) ||
-                         ' UTC in a call whose reply never arrived (' || COALESCE(last_error, 'no reply') ||
+                  note = 'sent at ' || ${noteDateTimeSql('unknown_since')} ||
+                         ' in a call whose reply never arrived (' || COALESCE(last_error, 'no reply') ||
                          '); it will be resubmitted to confirm, and the provider refuses repeats, so it cannot be charged twice'
             WHERE batch_id = ? AND state = 'unknown'`,
         )

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { noteDateTimeSql } from '../timestamps.js';
 import { planBatches } from './plan-batches.js';
 
 export interface RequeueOutcome {
@@ -39,8 +40,8 @@ export class RetryTransitions {
       const givenUpUnknown = this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
-                  note = 'sent at ' || substr(r.unknown_since, 1, 10) || ' ' || substr(r.unknown_since, 12, 8) ||
-                         ' UTC in a call whose reply never arrived, and no resubmission got an answer in ' || @hours ||
+                  note = 'sent at ' || ${noteDateTimeSql('r.unknown_since')} ||
+                         ' in a call whose reply never arrived, and no resubmission got an answer in ' || @hours ||
                          ' h: check the provider''s order history for this IMEI before ordering it again'
              FROM files AS f
             WHERE f.id = r.file_id AND r.state = 'unknown' AND ${due} AND f.created_at <= @cutoff`,
