@@ -28,15 +28,18 @@ export class RetryTransitions {
     return this.db.transaction((): RequeueOutcome => {
       const due = force ? `r.next_attempt_at IS NOT NULL` : `r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= @now`;
       const cutoff = new Date(Date.parse(now) - maxAgeHours * 3_600_000).toISOString();
+      // RETURNING names the file of each row given up: their reports must say so.
       const givenUpFailed = this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
                   note = 'not ordered: ' || COALESCE(r.last_error, 'no reply') || '; given up after ' || @hours ||
                          ' h of retries (retry.maxAgeHours): to try again, drop these IMEIs in a new file'
              FROM files AS f
-            WHERE f.id = r.file_id AND r.state = 'failed' AND ${due} AND f.created_at <= @cutoff`,
+            WHERE f.id = r.file_id AND r.state = 'failed' AND ${due} AND f.created_at <= @cutoff
+           RETURNING file_id`,
         )
-        .run({ now, cutoff, hours: String(maxAgeHours) }).changes;
+        .pluck()
+        .all({ now, cutoff, hours: String(maxAgeHours) }) as number[];
       const givenUpUnknown = this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
@@ -44,9 +47,11 @@ export class RetryTransitions {
                          ' in a call whose reply never arrived, and no resubmission got an answer in ' || @hours ||
                          ' h: check the provider''s order history for this IMEI before ordering it again'
              FROM files AS f
-            WHERE f.id = r.file_id AND r.state = 'unknown' AND ${due} AND f.created_at <= @cutoff`,
+            WHERE f.id = r.file_id AND r.state = 'unknown' AND ${due} AND f.created_at <= @cutoff
+           RETURNING file_id`,
         )
-        .run({ now, cutoff, hours: String(maxAgeHours) }).changes;
+        .pluck()
+        .all({ now, cutoff, hours: String(maxAgeHours) }) as number[];
       const fileIds = this.db
         .prepare(`SELECT DISTINCT r.file_id FROM rows AS r WHERE r.state IN ('failed', 'unknown') AND ${due}`)
         .pluck()
@@ -60,17 +65,10 @@ export class RetryTransitions {
         .run({ now }).changes;
       let batches = 0;
       for (const fileId of fileIds) batches += planBatches(this.db, fileId, batchSize, now);
-      const touched = new Set(fileIds);
-      if (givenUpFailed + givenUpUnknown > 0) {
-        const gaveUp = this.db
-          .prepare(`SELECT DISTINCT file_id FROM rows WHERE next_attempt_at IS NULL AND updated_at = ? AND state IN ('failed', 'unknown')`)
-          .pluck()
-          .all(now) as number[];
-        for (const id of gaveUp) touched.add(id);
-      }
+      const touched = new Set([...fileIds, ...givenUpFailed, ...givenUpUnknown]);
       const markDirty = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?');
       for (const id of touched) markDirty.run(id);
-      return { requeued, givenUp: givenUpFailed + givenUpUnknown, batches, fileIds: [...touched] };
+      return { requeued, givenUp: givenUpFailed.length + givenUpUnknown.length, batches, fileIds: [...touched] };
     })();
   }
 
