@@ -1,7 +1,9 @@
 import type { ResolvedConfig } from '../config/load.js';
 import { formatProgressLine, progressBar } from '../report/summary-line.js';
 import type { Db } from '../store/db.js';
+import { successRate } from '../report/summary.js';
 import { filesInProgress } from '../store/progress-queries.js';
+import { RetryTransitions } from '../store/retry-transitions.js';
 import { openStoreReadOnly, print } from './read-only.js';
 
 export interface StatusReport {
@@ -34,13 +36,8 @@ export function readStatus(db: Db, now = Date.now()): StatusReport {
            FROM files f WHERE f.state = 'done' AND f.finished_at >= ? ORDER BY f.finished_at`,
       )
       .all(startOfDay.toISOString()) as { file: string; rows: number; accepted: number; finishedAt: string }[]
-  ).map((f) => ({ ...f, successRate: f.rows === 0 ? 0 : Math.round((f.accepted / f.rows) * 10_000) / 10_000 }));
-  const waiting = db
-    .prepare(
-      `SELECT COUNT(*) AS n, MIN(next_attempt_at) AS next FROM rows
-        WHERE state IN ('failed', 'unknown') AND next_attempt_at IS NOT NULL`,
-    )
-    .get() as { n: number; next: string | null };
+  ).map((f) => ({ ...f, successRate: successRate(f.accepted, f.rows) }));
+  const waiting = new RetryTransitions(db).waiting();
   const meta = (key: string): string | null =>
     (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
   const lastAlertAt = meta('lastAlertSentAt');
@@ -63,8 +60,8 @@ export function readStatus(db: Db, now = Date.now()): StatusReport {
          FROM rows r LEFT JOIN orders o ON o.order_id = r.order_id GROUP BY key ORDER BY key`,
     ),
     rowsByStoreState: countBy(db, 'SELECT state AS key, COUNT(*) AS n FROM rows GROUP BY state ORDER BY state'),
-    failedWaitingForRetry: waiting.n,
-    nextRetryAt: waiting.next,
+    failedWaitingForRetry: waiting.rows,
+    nextRetryAt: waiting.earliest,
     lastAlert: lastAlertAt ? { sentAt: lastAlertAt, subject: meta('lastAlertSubject') } : null,
   };
 }
