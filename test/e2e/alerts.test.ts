@@ -1,19 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startSmtp, type TestSmtp } from '../alerts/helpers.js';
 import {
   TEST_API_KEY,
-  TEST_USER,
-  makeWorkspace,
   providerAt,
   readReport,
   startCli,
+  useSimulatedWorkspace,
   validImeis,
   waitFor,
   waitForFile,
-  type Workspace,
 } from './harness.js';
 
 const SMTP_PASSWORD = 'smtp-Secret-Passw0rd';
@@ -24,25 +21,20 @@ async function allOrdered(path: string): Promise<boolean> {
 }
 
 describe('alerts, end to end', () => {
-  let ws: Workspace;
-  let sim: Simulator;
+  const env = useSimulatedWorkspace({ latencyMs: 5 });
   let smtp: TestSmtp;
 
   beforeEach(async () => {
-    ws = await makeWorkspace();
-    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 5 });
     smtp = await startSmtp();
   });
   afterEach(async () => {
     await smtp.close();
-    await sim.close();
-    await ws.cleanup();
   });
 
   it('mails once when the provider is down, groups the next file, and mails the recovery after the retry', async () => {
-    await sim.setDown(true);
-    await ws.writeConfig({
-      ...providerAt(sim.url, 2000),
+    await env.sim.setDown(true);
+    await env.ws.writeConfig({
+      ...providerAt(env.sim.url, 2000),
       submission: { maxAttempts: 2, retryBaseMs: 10 },
       retry: { schedule: '*/2 * * * * *' },
       alerts: {
@@ -52,23 +44,23 @@ describe('alerts, end to end', () => {
         minIntervalMinutes: 0.2,
       },
     });
-    const daemon = startCli(['start', '--config', ws.configFile]);
+    const daemon = startCli(['start', '--config', env.ws.configFile]);
     try {
       await waitFor(() => daemon.output().includes('watching the inbox'), 'daemon up');
-      await writeFile(join(ws.inbox, 'monday.csv'), `imei\n${validImeis(50, 40).join('\n')}\n`);
-      await waitForFile(join(ws.processed, 'monday.report.csv'));
-      expect((await readReport(join(ws.processed, 'monday.report.csv'))).every((r) => r.STATUS === 'Failed')).toBe(true);
+      await writeFile(join(env.ws.inbox, 'monday.csv'), `imei\n${validImeis(50, 40).join('\n')}\n`);
+      await waitForFile(join(env.ws.processed, 'monday.report.csv'));
+      expect((await readReport(join(env.ws.processed, 'monday.report.csv'))).every((r) => r.STATUS === 'Failed')).toBe(true);
       await waitFor(() => smtp.mails.length >= 1, 'the first alert mail', 20_000);
       expect(smtp.mails[0]?.text).toContain('monday.csv');
 
       // A second failing file inside the interval: no second mail yet.
-      await writeFile(join(ws.inbox, 'tuesday.csv'), `imei\n${validImeis(30, 41).join('\n')}\n`);
-      await waitForFile(join(ws.processed, 'tuesday.report.csv'));
+      await writeFile(join(env.ws.inbox, 'tuesday.csv'), `imei\n${validImeis(30, 41).join('\n')}\n`);
+      await waitForFile(join(env.ws.processed, 'tuesday.report.csv'));
       expect(smtp.mails).toHaveLength(1);
 
-      await sim.setDown(false);
-      await waitFor(async () => allOrdered(join(ws.processed, 'monday.report.csv')), 'monday ordered', 30_000);
-      await waitFor(async () => allOrdered(join(ws.processed, 'tuesday.report.csv')), 'tuesday ordered', 30_000);
+      await env.sim.setDown(false);
+      await waitFor(async () => allOrdered(join(env.ws.processed, 'monday.report.csv')), 'monday ordered', 30_000);
+      await waitFor(async () => allOrdered(join(env.ws.processed, 'tuesday.report.csv')), 'tuesday ordered', 30_000);
       await waitFor(() => smtp.mails.some((mail) => /recovered/i.test(mail.subject)), 'the recovery mail', 40_000);
     } finally {
       daemon.process.kill('SIGTERM');
@@ -76,7 +68,7 @@ describe('alerts, end to end', () => {
     expect((await daemon.exited).code).toBe(0);
 
     // Every failed row ordered exactly once.
-    const imeis = sim.orders().map((order) => order.imei);
+    const imeis = env.sim.orders().map((order) => order.imei);
     expect(imeis).toHaveLength(80);
     expect(new Set(imeis).size).toBe(80);
     // The second file reached a mail (grouped), and no mail carries a secret.

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { afterEach, beforeEach } from 'vitest';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 /** The built CLI: `npm test` builds before it runs the tests. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -168,4 +170,26 @@ export async function firstLogFile(ws: Workspace): Promise<string> {
 
 export function waitForFile(path: string, timeoutMs = 30_000): Promise<true> {
   return waitFor(() => existsSync(path), path, timeoutMs);
+}
+
+export interface SimulatedWorkspace {
+  ws: Workspace;
+  sim: Simulator;
+}
+
+/**
+ * Gives each test of the calling `describe` a fresh temp workspace and a simulator on port 0
+ * that knows the test credentials; both are closed after the test.
+ */
+export function useSimulatedWorkspace(options: SimulatorOptions = {}): SimulatedWorkspace {
+  const env: Partial<SimulatedWorkspace> = {};
+  beforeEach(async () => {
+    env.ws = await makeWorkspace();
+    env.sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, ...options });
+  });
+  afterEach(async () => {
+    await env.sim?.close();
+    await env.ws?.cleanup();
+  });
+  return env as SimulatedWorkspace;
 }

@@ -3,8 +3,8 @@ import { existsSync, lstatSync, statSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator } from '../../src/simulator/index.js';
 import {
   TEST_API_KEY,
   TEST_USER,
@@ -14,46 +14,39 @@ import {
   readReport,
   readSummary,
   startCli,
+  useSimulatedWorkspace,
   validImeis,
   waitFor,
   waitForFile,
   type RunningCli,
-  type Workspace,
 } from './harness.js';
 
 describe('hostile and messy inbox contents', () => {
-  let ws: Workspace;
-  let sim: Simulator;
+  const env = useSimulatedWorkspace({ latencyMs: 5 });
   let daemon: RunningCli | undefined;
 
-  beforeEach(async () => {
-    ws = await makeWorkspace();
-    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 5 });
-  });
   afterEach(async () => {
     daemon?.process.kill('SIGKILL');
     await daemon?.exited;
     daemon = undefined;
-    await sim.close();
-    await ws.cleanup();
   });
 
   async function startDaemon(extra: Record<string, unknown> = {}): Promise<RunningCli> {
-    await ws.writeConfig({ ...providerAt(sim.url), ...extra });
-    const running = startCli(['start', '--config', ws.configFile]);
+    await env.ws.writeConfig({ ...providerAt(env.sim.url), ...extra });
+    const running = startCli(['start', '--config', env.ws.configFile]);
     await waitFor(() => running.output().includes('watching the inbox'), 'daemon up');
     daemon = running;
     return running;
   }
 
   it('refuses links, folders, FIFOs and oversized files by name, moves them, and keeps working', async () => {
-    const outside = join(ws.dir, 'outside.csv');
+    const outside = join(env.ws.dir, 'outside.csv');
     await writeFile(outside, `imei\n${validImeis(3, 20).join('\n')}\n`);
-    await symlink(outside, join(ws.inbox, 'link.csv'));
-    await mkdir(join(ws.inbox, 'folder.csv'));
-    await writeFile(join(ws.inbox, 'folder.csv', 'inner.csv'), 'imei\n');
-    execFileSync('mkfifo', [join(ws.inbox, 'pipe.csv')]);
-    await writeFile(join(ws.inbox, 'huge.csv'), `imei\n${validImeis(200, 21).join('\n')}\n`);
+    await symlink(outside, join(env.ws.inbox, 'link.csv'));
+    await mkdir(join(env.ws.inbox, 'folder.csv'));
+    await writeFile(join(env.ws.inbox, 'folder.csv', 'inner.csv'), 'imei\n');
+    execFileSync('mkfifo', [join(env.ws.inbox, 'pipe.csv')]);
+    await writeFile(join(env.ws.inbox, 'huge.csv'), `imei\n${validImeis(200, 21).join('\n')}\n`);
     await startDaemon({ limits: { maxFileBytes: 1000 } });
 
     const expectations: [string, RegExp][] = [
@@ -63,98 +56,98 @@ describe('hostile and messy inbox contents', () => {
       ['huge', /over the .* limit/],
     ];
     for (const [stem, error] of expectations) {
-      const summaryPath = join(ws.processed, `${stem}.summary.json`);
+      const summaryPath = join(env.ws.processed, `${stem}.summary.json`);
       await waitForFile(summaryPath);
       const summary = await readSummary(summaryPath);
       expect(summary.error, stem).toMatch(error);
       expect(summary.rows).toBe(0);
-      await waitFor(() => !existsSync(join(ws.inbox, `${stem}.csv`)) && existsSync(join(ws.processed, `${stem}.csv`)), `${stem} moved`);
+      await waitFor(() => !existsSync(join(env.ws.inbox, `${stem}.csv`)) && existsSync(join(env.ws.processed, `${stem}.csv`)), `${stem} moved`);
     }
     // The link itself was moved, never what it points at.
-    expect(lstatSync(join(ws.processed, 'link.csv')).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(env.ws.processed, 'link.csv')).isSymbolicLink()).toBe(true);
     expect(existsSync(outside)).toBe(true);
-    expect(sim.orders()).toHaveLength(0);
+    expect(env.sim.orders()).toHaveLength(0);
 
     // Still working.
-    await writeFile(join(ws.inbox, 'fine.csv'), `imei\n${validImeis(4, 22).join('\n')}\n`);
-    await waitForFile(join(ws.processed, 'fine.summary.json'));
-    expect(await readSummary(join(ws.processed, 'fine.summary.json'))).toMatchObject({ accepted: 4 });
+    await writeFile(join(env.ws.inbox, 'fine.csv'), `imei\n${validImeis(4, 22).join('\n')}\n`);
+    await waitForFile(join(env.ws.processed, 'fine.summary.json'));
+    expect(await readSummary(join(env.ws.processed, 'fine.summary.json'))).toMatchObject({ accepted: 4 });
   });
 
   it('reads a slowly copied file once, whole, and leaves temporary names alone until renamed', async () => {
     await startDaemon({ watch: { stabilityMs: 800, rescanSeconds: 1 } });
     const imeis = validImeis(400, 23);
-    const slow = join(ws.inbox, 'slow.csv');
+    const slow = join(env.ws.inbox, 'slow.csv');
     await writeFile(slow, 'imei\n');
     for (let i = 0; i < 400; i += 50) {
       await appendFile(slow, `${imeis.slice(i, i + 50).join('\n')}\n`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    await writeFile(join(ws.inbox, 'later.csv.part'), `imei\n${validImeis(2, 24).join('\n')}\n`);
-    await waitForFile(join(ws.processed, 'slow.summary.json'));
-    expect(await readSummary(join(ws.processed, 'slow.summary.json'))).toMatchObject({ rows: 400, accepted: 400 });
-    expect(sim.stats().placeorderCalls).toBe(4);
-    expect(existsSync(join(ws.inbox, 'later.csv.part'))).toBe(true);
+    await writeFile(join(env.ws.inbox, 'later.csv.part'), `imei\n${validImeis(2, 24).join('\n')}\n`);
+    await waitForFile(join(env.ws.processed, 'slow.summary.json'));
+    expect(await readSummary(join(env.ws.processed, 'slow.summary.json'))).toMatchObject({ rows: 400, accepted: 400 });
+    expect(env.sim.stats().placeorderCalls).toBe(4);
+    expect(existsSync(join(env.ws.inbox, 'later.csv.part'))).toBe(true);
 
-    await rename(join(ws.inbox, 'later.csv.part'), join(ws.inbox, 'later.csv'));
-    await waitForFile(join(ws.processed, 'later.summary.json'));
-    expect(sim.orders()).toHaveLength(402);
+    await rename(join(env.ws.inbox, 'later.csv.part'), join(env.ws.inbox, 'later.csv'));
+    await waitForFile(join(env.ws.processed, 'later.summary.json'));
+    expect(env.sim.orders()).toHaveLength(402);
   });
 
   it('recognises the same bytes dropped again and orders nothing twice', async () => {
     await startDaemon();
     const content = `imei\n${validImeis(20, 25).join('\n')}\n`;
-    await writeFile(join(ws.inbox, 'first.csv'), content);
-    await waitForFile(join(ws.processed, 'first.summary.json'));
-    await writeFile(join(ws.inbox, 'again.csv'), content);
-    await waitForFile(join(ws.processed, 'again.summary.json'));
+    await writeFile(join(env.ws.inbox, 'first.csv'), content);
+    await waitForFile(join(env.ws.processed, 'first.summary.json'));
+    await writeFile(join(env.ws.inbox, 'again.csv'), content);
+    await waitForFile(join(env.ws.processed, 'again.summary.json'));
 
-    expect(sim.orders()).toHaveLength(20);
-    expect(sim.stats().placeorderCalls).toBe(1);
-    const summary = await readSummary(join(ws.processed, 'again.summary.json'));
+    expect(env.sim.orders()).toHaveLength(20);
+    expect(env.sim.stats().placeorderCalls).toBe(1);
+    const summary = await readSummary(join(env.ws.processed, 'again.summary.json'));
     expect(summary).toMatchObject({ rows: 20, accepted: 0, duplicates: 20, apiCalls: 0, repeatOf: 'first.report.csv' });
-    const report = await readReport(join(ws.processed, 'again.report.csv'));
+    const report = await readReport(join(env.ws.processed, 'again.report.csv'));
     expect(report.every((r) => r.STATUS === 'Duplicate' && /already processed/.test(r.NOTE as string))).toBe(true);
   });
 
   it('keeps a file in the inbox while processed/ cannot be written, and carries on once it can', async () => {
-    await writeFile(ws.processed, 'not a folder');
-    await ws.writeConfig(providerAt(sim.url));
+    await writeFile(env.ws.processed, 'not a folder');
+    await env.ws.writeConfig(providerAt(env.sim.url));
     // processed/ is a file: the daemon cannot even create it at start. It says so in one line.
-    const refused = startCli(['run-once', '--config', ws.configFile]);
+    const refused = startCli(['run-once', '--config', env.ws.configFile]);
     const exit = await refused.exited;
     expect(exit.code).toBe(1);
     expect(exit.stderr.trim().split('\n')).toHaveLength(1);
 
-    await rm(ws.processed);
-    await mkdir(ws.processed);
+    await rm(env.ws.processed);
+    await mkdir(env.ws.processed);
     await startDaemon();
-    await rm(ws.processed, { recursive: true });
-    await writeFile(ws.processed, 'not a folder');
-    await writeFile(join(ws.inbox, 'blocked.csv'), `imei\n${validImeis(5, 26).join('\n')}\n`);
-    await waitFor(() => sim.orders().length === 5, 'orders placed');
+    await rm(env.ws.processed, { recursive: true });
+    await writeFile(env.ws.processed, 'not a folder');
+    await writeFile(join(env.ws.inbox, 'blocked.csv'), `imei\n${validImeis(5, 26).join('\n')}\n`);
+    await waitFor(() => env.sim.orders().length === 5, 'orders placed');
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect(existsSync(join(ws.inbox, 'blocked.csv'))).toBe(true);
+    expect(existsSync(join(env.ws.inbox, 'blocked.csv'))).toBe(true);
     // The operator is alerted (to the log here: no recipients), recorded in the store.
-    const db = new Database(join(ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
+    const db = new Database(join(env.ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
     const kinds = db.prepare('SELECT kind FROM alerts').pluck().all();
     db.close();
     expect(kinds).toContain('output-blocked');
 
-    await rm(ws.processed);
-    await mkdir(ws.processed);
-    await waitForFile(join(ws.processed, 'blocked.summary.json'), 40_000);
-    expect(existsSync(join(ws.inbox, 'blocked.csv'))).toBe(false);
-    expect(await readFile(join(ws.processed, 'blocked.csv'), 'utf8')).toContain(validImeis(1, 26)[0]);
-    expect(sim.orders()).toHaveLength(5);
+    await rm(env.ws.processed);
+    await mkdir(env.ws.processed);
+    await waitForFile(join(env.ws.processed, 'blocked.summary.json'), 40_000);
+    expect(existsSync(join(env.ws.inbox, 'blocked.csv'))).toBe(false);
+    expect(await readFile(join(env.ws.processed, 'blocked.csv'), 'utf8')).toContain(validImeis(1, 26)[0]);
+    expect(env.sim.orders()).toHaveLength(5);
   });
 
   it('creates the database and the log readable by the owner only', async () => {
     await startDaemon();
-    await writeFile(join(ws.inbox, 'a.csv'), `imei\n${validImeis(1, 27).join('\n')}\n`);
-    await waitForFile(join(ws.processed, 'a.summary.json'));
-    expect(statSync(join(ws.checkpoints, 'imei-daemon.sqlite')).mode & 0o077).toBe(0);
-    expect(statSync(await firstLogFile(ws)).mode & 0o077).toBe(0);
+    await writeFile(join(env.ws.inbox, 'a.csv'), `imei\n${validImeis(1, 27).join('\n')}\n`);
+    await waitForFile(join(env.ws.processed, 'a.summary.json'));
+    expect(statSync(join(env.ws.checkpoints, 'imei-daemon.sqlite')).mode & 0o077).toBe(0);
+    expect(statSync(await firstLogFile(env.ws)).mode & 0o077).toBe(0);
   });
 });
 

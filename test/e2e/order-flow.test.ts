@@ -2,10 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import {
   TEST_API_KEY,
-  TEST_USER,
   makeWorkspace,
   providerAt,
   readReport,
@@ -13,23 +11,14 @@ import {
   readSummary,
   runCli,
   startCli,
+  useSimulatedWorkspace,
   validImeis,
   waitForFile,
   type Workspace,
 } from './harness.js';
 
 describe('a dropped CSV, end to end', () => {
-  let ws: Workspace;
-  let sim: Simulator;
-
-  beforeEach(async () => {
-    ws = await makeWorkspace();
-    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 20 });
-  });
-  afterEach(async () => {
-    await sim.close();
-    await ws.cleanup();
-  });
+  const env = useSimulatedWorkspace({ latencyMs: 20 });
 
   it('orders exactly the valid IMEIs in batches of 100 and reports every row in input order', async () => {
     const valid = validImeis(1000, 1);
@@ -37,21 +26,21 @@ describe('a dropped CSV, end to end', () => {
     const lines = ['IMEI', ...valid.slice(0, 500), badCheckDigit, '35337008008945', 'ABCDEFGHIJKLMNO', '3.5337E+14'];
     lines.push(valid[3] as string, ...valid.slice(500), valid[999] as string, valid[42] as string);
     const input = `${lines.join('\r\n')}\r\n`;
-    await writeFile(join(ws.inbox, 'orders.csv'), input);
-    await ws.writeConfig(providerAt(sim.url));
+    await writeFile(join(env.ws.inbox, 'orders.csv'), input);
+    await env.ws.writeConfig(providerAt(env.sim.url));
 
-    const run = await runCli(['run-once', '--config', ws.configFile]);
+    const run = await runCli(['run-once', '--config', env.ws.configFile]);
     expect(run.code, run.stderr).toBe(0);
 
     // Exactly the 1,000 valid IMEIs reached the provider, in 10 calls.
-    expect(sim.stats().placeorderCalls).toBe(10);
-    const orders = sim.orders();
+    expect(env.sim.stats().placeorderCalls).toBe(10);
+    const orders = env.sim.orders();
     expect(orders.map((o) => o.imei).sort()).toEqual([...valid].sort());
 
     // The original moved byte for byte; the report has one row per input row, in input order.
-    expect(existsSync(join(ws.inbox, 'orders.csv'))).toBe(false);
-    expect(await readFile(join(ws.processed, 'orders.csv'), 'utf8')).toBe(input);
-    const report = await readReport(join(ws.processed, 'orders.report.csv'));
+    expect(existsSync(join(env.ws.inbox, 'orders.csv'))).toBe(false);
+    expect(await readFile(join(env.ws.processed, 'orders.csv'), 'utf8')).toBe(input);
+    const report = await readReport(join(env.ws.processed, 'orders.report.csv'));
     expect(report).toHaveLength(lines.length - 1);
     expect(report.map((r) => Number(r.ROW))).toEqual(lines.slice(1).map((_, i) => i + 2));
 
@@ -76,7 +65,7 @@ describe('a dropped CSV, end to end', () => {
     expect(byRaw.get('35337008008945')?.NOTE).toMatch(/14 digits/);
     expect(byRaw.get('3.5337E+14')?.NOTE).toMatch(/scientific notation/);
 
-    const summary = await readSummary(join(ws.processed, 'orders.summary.json'));
+    const summary = await readSummary(join(env.ws.processed, 'orders.summary.json'));
     expect(summary).toMatchObject({
       file: 'orders.csv',
       rows: 1007,
@@ -91,42 +80,42 @@ describe('a dropped CSV, end to end', () => {
     expect(summary.successRate).toBeCloseTo(1000 / 1007, 4);
 
     // No secret anywhere the daemon wrote.
-    for (const text of [run.stdout, run.stderr, await readLogs(ws)]) {
+    for (const text of [run.stdout, run.stderr, await readLogs(env.ws)]) {
       expect(text).not.toContain(TEST_API_KEY);
     }
-    for (const name of await readdir(ws.processed)) {
-      expect(await readFile(join(ws.processed, name), 'utf8')).not.toContain(TEST_API_KEY);
+    for (const name of await readdir(env.ws.processed)) {
+      expect(await readFile(join(env.ws.processed, name), 'utf8')).not.toContain(TEST_API_KEY);
     }
   });
 
   it('orders a file in a service subfolder under that service and never overwrites processed names', async () => {
     const imeis = validImeis(3, 2);
-    await mkdir(ws.processed);
-    await writeFile(join(ws.processed, 'orders.csv'), 'an older file\n');
-    await writeFile(join(ws.inbox, 'orders.csv'), `${imeis[0]}\n`);
-    await mkdir(join(ws.inbox, '269'));
-    await writeFile(join(ws.inbox, '269', 'samsung.csv'), `imei\n${imeis[1]}\n${imeis[2]}\n`);
-    await ws.writeConfig(providerAt(sim.url));
+    await mkdir(env.ws.processed);
+    await writeFile(join(env.ws.processed, 'orders.csv'), 'an older file\n');
+    await writeFile(join(env.ws.inbox, 'orders.csv'), `${imeis[0]}\n`);
+    await mkdir(join(env.ws.inbox, '269'));
+    await writeFile(join(env.ws.inbox, '269', 'samsung.csv'), `imei\n${imeis[1]}\n${imeis[2]}\n`);
+    await env.ws.writeConfig(providerAt(env.sim.url));
 
-    const run = await runCli(['run-once', '--config', ws.configFile]);
+    const run = await runCli(['run-once', '--config', env.ws.configFile]);
     expect(run.code, run.stderr).toBe(0);
 
-    expect(await readFile(join(ws.processed, 'orders.csv'), 'utf8')).toBe('an older file\n');
-    expect(existsSync(join(ws.processed, 'orders-2.csv'))).toBe(true);
-    expect(existsSync(join(ws.processed, 'orders-2.report.csv'))).toBe(true);
-    expect(existsSync(join(ws.processed, '269', 'samsung.report.csv'))).toBe(true);
-    const services = new Map(sim.orders().map((o) => [o.imei, o.serviceId]));
+    expect(await readFile(join(env.ws.processed, 'orders.csv'), 'utf8')).toBe('an older file\n');
+    expect(existsSync(join(env.ws.processed, 'orders-2.csv'))).toBe(true);
+    expect(existsSync(join(env.ws.processed, 'orders-2.report.csv'))).toBe(true);
+    expect(existsSync(join(env.ws.processed, '269', 'samsung.report.csv'))).toBe(true);
+    const services = new Map(env.sim.orders().map((o) => [o.imei, o.serviceId]));
     expect(services.get(imeis[0] as string)).toBe('1739');
     expect(services.get(imeis[1] as string)).toBe('269');
   });
 
   it('runs against the built-in simulator when no API key is configured, and says so', async () => {
-    await ws.writeConfig({ simulator: { latencyMs: 5 } });
-    const daemon = startCli(['start', '--config', ws.configFile]);
+    await env.ws.writeConfig({ simulator: { latencyMs: 5 } });
+    const daemon = startCli(['start', '--config', env.ws.configFile]);
     try {
-      await writeFile(join(ws.inbox, 'drop.csv'), `imei\n${validImeis(5, 3).join('\n')}\n`);
-      await waitForFile(join(ws.processed, 'drop.summary.json'));
-      const summary = await readSummary(join(ws.processed, 'drop.summary.json'));
+      await writeFile(join(env.ws.inbox, 'drop.csv'), `imei\n${validImeis(5, 3).join('\n')}\n`);
+      await waitForFile(join(env.ws.processed, 'drop.summary.json'));
+      const summary = await readSummary(join(env.ws.processed, 'drop.summary.json'));
       expect(summary).toMatchObject({ simulated: true, accepted: 5, rows: 5 });
       expect(daemon.output()).toMatch(/SIMULATED/);
     } finally {
@@ -135,7 +124,7 @@ describe('a dropped CSV, end to end', () => {
     const exit = await daemon.exited;
     expect(exit.code).toBe(0);
     // The built-in simulator is in-process: this test's simulator saw nothing.
-    expect(sim.stats().placeorderCalls).toBe(0);
+    expect(env.sim.stats().placeorderCalls).toBe(0);
   });
 });
 

@@ -2,17 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import { startFakeProvider, type FakeProvider, type ReceivedRequest } from '../provider/fake-provider.js';
 import {
-  TEST_API_KEY,
-  TEST_USER,
   makeWorkspace,
   providerAt,
   readReport,
   readSummary,
   runCli,
   startCli,
+  useSimulatedWorkspace,
   validImeis,
   waitFor,
   type ReportRecord,
@@ -49,27 +47,17 @@ async function stop(daemon: RunningCli): Promise<void> {
 }
 
 describe('results arrive and fill the report', () => {
-  let ws: Workspace;
-  let sim: Simulator;
-
-  beforeEach(async () => {
-    ws = await makeWorkspace();
-    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 10, completeAfterMs: 300 });
-  });
-  afterEach(async () => {
-    await sim.close();
-    await ws.cleanup();
-  });
+  const env = useSimulatedWorkspace({ latencyMs: 10, completeAfterMs: 300 });
 
   it('polls until every row is Completed with MODEL, CARRIER, SIMLOCK, FMI and IMEI 2 from its CODE', async () => {
     const imeis = validImeis(300, 41);
-    await writeFile(join(ws.inbox, 'orders.csv'), `IMEI\n${imeis.join('\n')}\n`);
-    await ws.writeConfig({ ...providerAt(sim.url), results: { pollIntervalSeconds: 1 } });
-    const daemon = startCli(['start', '--config', ws.configFile]);
+    await writeFile(join(env.ws.inbox, 'orders.csv'), `IMEI\n${imeis.join('\n')}\n`);
+    await env.ws.writeConfig({ ...providerAt(env.sim.url), results: { pollIntervalSeconds: 1 } });
+    const daemon = startCli(['start', '--config', env.ws.configFile]);
     try {
-      const report = await reportOnceAll(join(ws.processed, 'orders.report.csv'), (row) => row.STATUS === 'Completed');
+      const report = await reportOnceAll(join(env.ws.processed, 'orders.report.csv'), (row) => row.STATUS === 'Completed');
       expect(report.map((row) => row['IMEI NO.'])).toEqual(imeis);
-      const orderIds = new Map(sim.orders().map((order) => [order.imei, order]));
+      const orderIds = new Map(env.sim.orders().map((order) => [order.imei, order]));
       for (const row of report) {
         const code = row.CODE as string;
         const order = orderIds.get(row['IMEI NO.'] as string);
@@ -88,20 +76,20 @@ describe('results arrive and fill the report', () => {
       expect(report.some((row) => (row.CARRIER as string).includes(' - '))).toBe(true);
 
       const summary = await waitFor(async () => {
-        const s = await readSummary(join(ws.processed, 'orders.summary.json'));
+        const s = await readSummary(join(env.ws.processed, 'orders.summary.json'));
         return s.final === true ? s : undefined;
       }, 'the summary to say final');
       expect(summary).toMatchObject({ rows: 300, accepted: 300, final: true, simulated: false });
 
       const one = report[123] as ReportRecord;
-      const history = await runCli(['history', one['IMEI NO.'] as string, '--config', ws.configFile]);
+      const history = await runCli(['history', one['IMEI NO.'] as string, '--config', env.ws.configFile]);
       expect(history.code, history.stderr).toBe(0);
       expect(history.stdout).toContain(`order ${one['ORDER ID']}`);
       expect(history.stdout).toContain('Completed');
       expect(history.stdout).toContain(`MODEL: ${one.MODEL}; CARRIER: ${one.CARRIER}`);
       expect(history.stdout).toContain('orders.csv row 125');
 
-      const asJson = await runCli(['history', one['IMEI NO.'] as string, '--json', '--config', ws.configFile]);
+      const asJson = await runCli(['history', one['IMEI NO.'] as string, '--json', '--config', env.ws.configFile]);
       expect(JSON.parse(asJson.stdout)).toEqual([
         expect.objectContaining({
           orderId: one['ORDER ID'],
@@ -113,7 +101,7 @@ describe('results arrive and fill the report', () => {
         }),
       ]);
 
-      const unknown = await runCli(['history', '353370080089458', '--config', ws.configFile]);
+      const unknown = await runCli(['history', '353370080089458', '--config', env.ws.configFile]);
       expect(unknown.code).toBe(0);
       expect(unknown.stdout.trim()).toBe('No order known for 353370080089458.');
     } finally {
