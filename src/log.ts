@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import roll from 'pino-roll';
+import { scrubSecrets } from './secrets.js';
 
 export type { Logger };
 
@@ -35,11 +36,7 @@ export const REDACTED_PATHS = [
 
 /** Replaces every secret in a text; short secrets are left alone so that "1" never blanks a log. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let result = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]');
-  }
-  return result;
+  return scrubSecrets(text, secrets.filter((secret) => secret.length >= 4));
 }
 
 function redactDeep(value: unknown, secrets: readonly string[], depth: number): unknown {

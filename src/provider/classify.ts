@@ -11,6 +11,7 @@ import {
   ProviderSafeError,
   ProviderUnknownOutcomeError,
 } from '../errors.js';
+import { scrubSecrets } from '../secrets.js';
 
 /** The provider actions the daemon calls. */
 export type ProviderAction = 'imeiservices' | 'placeorder' | 'getimeis';
@@ -180,10 +181,7 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
 
 /** The provider's text as it may appear in a message: one line, bounded, secrets removed. */
 function cleanProviderText(text: string, secrets: readonly string[]): string {
-  let clean = text.replace(/\s+/g, ' ').trim();
-  for (const secret of secrets) {
-    if (secret !== '') clean = clean.split(secret).join('[redacted]');
-  }
+  const clean = scrubSecrets(text.replace(/\s+/g, ' ').trim(), secrets);
   return clean.length > 200 ? `${clean.slice(0, 200)}...` : clean;
 }
 
