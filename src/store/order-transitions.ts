@@ -161,8 +161,8 @@ export class OrderTransitions {
 
   /**
    * Files with a row on an order or a row marked a duplicate of one. Looked up through the
-   * IMEI and service (indexed: `rows` has no index on `order_id`), since a duplicate row always
-   * repeats both. Prepared once per transition, run once per order.
+   * IMEI and service (`rows_by_imei`), since a duplicate row has no order id of its own but
+   * always repeats both. Prepared once per transition, run once per order.
    */
   private filesShowingQuery(): (orderId: string, imei: string, serviceId: string) => number[] {
     const query = this.db

@@ -83,7 +83,7 @@ function toSource(row: FlatSourceRow, findEarlier: EarlierLookup): ReportSource 
  * connection busy while the report is written).
  */
 export function* reportSourceRows(db: Db, fileId: number): Generator<ReportSource> {
-  // A file's rows are appended in one piece, so they lie in one rowid range: walking that range
+  // Files are read one at a time, so a file's rows lie in one rowid range: walking that range
   // by the primary key reads each row once. (Through `rows_by_file` every page would sort all
   // of the file's rows again: quadratic in the file's size.) `+` keeps the planner off that index.
   const range = db.prepare('SELECT MIN(id) AS firstId, MAX(id) AS lastId FROM rows WHERE file_id = ?').get(fileId) as {
@@ -117,7 +117,8 @@ export interface HistorySource extends ReportSource {
 
 /**
  * Every row, in any file, for one IMEI, oldest first; plus invalid rows whose text as typed is
- * `rawImei` (they have no IMEI). Both halves use an index: `rows_by_imei`, `rows_by_retry`.
+ * `rawImei` (they have no IMEI). The first half uses `rows_by_imei`; the second scans the rows,
+ * which is fine for a command a person runs now and then.
  */
 export function historySourceRows(db: Db, imei: string, rawImei: string): HistorySource[] {
   const select = `SELECT f.inbox_path AS file, r.updated_at AS updatedAt, ${SOURCE_COLUMNS}
