@@ -41,6 +41,11 @@ export interface SubmitterEvents {
   onReply(): void;
 }
 
+/** A call that was made: its reply, or the failure to record. */
+type CallOutcome =
+  | { ticket: AttemptTicket; result: PlaceOrderResult; error: undefined }
+  | { ticket: AttemptTicket; result: undefined; error: ProviderError };
+
 /** How long a batch waits after the database refused to record its attempt. */
 const STORE_FAILURE_PAUSE_MS = 5_000;
 
@@ -155,7 +160,7 @@ export class Submitter {
     let rateLimits = 0;
     let tries = 0;
     try {
-      await pRetry(() => this.limit(() => this.attempt(batch)), {
+      await pRetry(() => this.attempt(batch), {
         // p-retry stops when its budget is spent, even on a failure that consumes none: the budget
         // leaves room for the free 429s, and `shouldRetry` counts the real tries.
         retries: this.options.maxAttempts - 1 + MAX_FREE_RATE_LIMITS,
@@ -227,8 +232,22 @@ export class Submitter {
     if (!answered) this.events.onBatchGaveUp(batch.fileId, message);
   }
 
-  /** One try: record it, call, record what came back. Runs inside a p-limit slot. */
+  /**
+   * One try: record it and call inside a p-limit slot, then record what came back outside it.
+   * The slot is a call in flight; releasing it as soon as the reply is in lets the next batch
+   * leave while this one's rows are written, so the daemon's own work hides behind the
+   * provider's latency instead of adding to it. The `active` cap of the pump still bounds how
+   * many replies wait to be recorded.
+   */
   private async attempt(batch: BatchRecord): Promise<void> {
+    const call = await this.limit(() => this.call(batch));
+    if (call === undefined) return;
+    if (call.error) await this.recordFailure(call.ticket, call.error);
+    else await this.recordReply(call.ticket, call.result);
+  }
+
+  /** Records the attempt, then calls; the store knows about the call before it leaves. */
+  private async call(batch: BatchRecord): Promise<CallOutcome | undefined> {
     await this.gate.waitTurn(this.abort.signal);
     if (this.stopping) throw new AbortError(new StoppingError());
     if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
@@ -239,15 +258,20 @@ export class Submitter {
       // Nothing was sent: without its attempt on disk, the call must not leave.
       throw new AbortError(new StoreWriteError(describeError(error)));
     }
-    if (!ticket) return;
-    let result: PlaceOrderResult | undefined;
+    if (!ticket) return undefined;
     try {
-      result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
+      const result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
+      // Here, not after recording: the next call may start as soon as this slot is released.
+      this.gate.onSuccess();
+      return { ticket, result, error: undefined };
     } catch (error) {
-      await this.recordFailure(ticket, asProviderError(error));
+      const failure = asProviderError(error);
+      if (isRateLimited(failure)) this.gate.onRateLimited(failure.details.retryAfterSeconds);
+      return { ticket, result: undefined, error: failure };
     }
-    if (!result) return;
-    const reply = result;
+  }
+
+  private async recordReply(ticket: AttemptTicket, reply: PlaceOrderResult): Promise<void> {
     let counts: ReplyCounts | undefined;
     const recorded = await this.persist('record the reply', async () => {
       counts = await this.replies.record(ticket, reply);
@@ -256,7 +280,6 @@ export class Submitter {
       this.logger.error({ batch: ticket.batchId, placed: reply.placed }, 'stopping before the reply could be recorded');
       throw new AbortError(new StoppingError());
     }
-    this.gate.onSuccess();
     this.events.onReply();
     this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
     if (counts.unaccounted > 0) {
@@ -267,7 +290,6 @@ export class Submitter {
   }
 
   private async recordFailure(ticket: AttemptTicket, error: ProviderError): Promise<never> {
-    if (isRateLimited(error)) this.gate.onRateLimited(error.details.retryAfterSeconds);
     const haltsSubmission = error instanceof ProviderAuthError;
     const failure = { failureClass: error.failureClass, message: error.message, haltsSubmission };
     const recorded = await this.persist('record the failed call', () =>
