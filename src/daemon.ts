@@ -4,6 +4,7 @@ import type { ResolvedConfig } from './config/load.js';
 import { AlertCenter } from './alerts/index.js';
 import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
+import { settleUnfinishedReads } from './engine/intake-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
 import { ProgressDisplay } from './engine/progress-display.js';
 import { ResultPoller } from './engine/result-poller.js';
@@ -75,6 +76,7 @@ export class Daemon {
         this.submitter.wake();
         void this.finisher.finish(outcome.fileId);
       },
+      () => this.submitter.wake(),
     );
     this.finisher = new FileFinisher(
       store,
@@ -157,7 +159,7 @@ export class Daemon {
         connections: config.submission.concurrency,
       });
       const daemon = new Daemon(config, store, client, simulator, lock, logger, options);
-      daemon.recover();
+      await daemon.recover();
       await daemon.refreshCatalogue();
       daemon.retryJob.start();
       daemon.submitter.start();
@@ -255,12 +257,12 @@ export class Daemon {
     this.lock.release();
   }
 
-  private recover(): void {
-    const discarded = this.store.intake.discardUnfinishedReads();
+  private async recover(): Promise<void> {
     const interrupted = this.store.batches.recoverInterrupted(new Date().toISOString());
-    if (discarded > 0 || interrupted.attempts > 0) {
+    const reads = await settleUnfinishedReads(this.store, this.config.paths.inbox, this.config.submission.batchSize);
+    if (reads.discarded + reads.finishedInPart + reads.toResume > 0 || interrupted.attempts > 0) {
       this.logger.warn(
-        { discardedReads: discarded, interruptedCalls: interrupted.attempts, unknownRows: interrupted.rows },
+        { ...reads, interruptedCalls: interrupted.attempts, unknownRows: interrupted.rows },
         'recovered after an unclean stop: rows of interrupted calls will be resubmitted to confirm',
       );
     }

@@ -1,6 +1,8 @@
 import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Stats } from 'node:fs';
-import { FileRejectedError, describeError } from '../errors.js';
+import { FileRejectedError, StoppingError, describeError } from '../errors.js';
 import { checkImei, formatSize, hashFile, readInputRows } from '../intake/index.js';
 import type { Logger } from '../log.js';
 import type { IntakeCounts, NewRow } from '../store/intake-transitions.js';
@@ -19,8 +21,11 @@ export interface IntakeOutcome {
   error: string | undefined;
 }
 
-/** Rows written per transaction: big enough to be fast, small enough to keep memory flat. */
-const ROWS_PER_CHUNK = 2000;
+/**
+ * Rows written per transaction: big enough to be fast, small enough to keep memory flat and
+ * to let the first calls leave a few milliseconds after the file is taken.
+ */
+const ROWS_PER_CHUNK = 1000;
 
 const SERVICE_ID = /^\d{1,10}$/;
 
@@ -51,16 +56,26 @@ export function decideRow(
     : { line, rawImei, imei: null, serviceId, note: check.reason };
 }
 
+export interface IntakeHooks {
+  /** Batches were planned while the file is still being read: they can be sent now. */
+  onBatchesPlanned?: () => void;
+  /** Checked between chunks: true stops the read, which is picked up again at the next start. */
+  shouldStop?: () => boolean;
+}
+
 /**
- * Reads one stable inbox file into the store: the file as `reading`, its rows in chunks, then
- * `finishIntake` in one transaction. From then on the database is the truth and the file in
- * the inbox is only waiting to be moved. A file refused whole is recorded with its error.
+ * Reads one stable inbox file into the store: the file as `reading`, its rows in chunks (each
+ * checked and cut into full batches that are sent at once, so the provider works while the rest
+ * is read), then `finishIntake`. A read that stopped half-way (a crash, a stop, an I/O error)
+ * is picked up after its last stored line when the same bytes are still there. A file refused
+ * whole is recorded with its error; one that breaks half-way keeps the rows read before.
  */
 export async function intakeFile(
   store: Store,
   entry: InboxEntry,
   options: IntakeOptions,
   logger: Logger,
+  hooks: IntakeHooks = {},
 ): Promise<IntakeOutcome> {
   const stats = await lstat(entry.absolutePath);
   const size = stats.size;
@@ -69,14 +84,38 @@ export async function intakeFile(
   const oversized = size > options.maxFileBytes;
   // Refused unread: hashing an oversized file would be reading it, and opening a FIFO blocks.
   const sha256 = oversized || notAFile ? '' : await hashFile(entry.absolutePath);
-  const fileId = store.intake.createFile({
-    inboxPath: entry.relativePath,
-    sha256,
-    size,
-    folderServiceId: entry.folderServiceId,
-    now,
-  });
   const log = logger.child({ file: entry.relativePath });
+
+  let unfinished = store.intake.unfinishedRead(entry.relativePath);
+  if (unfinished && !unfinished.sent) {
+    // Nothing of it was sent: reading it again from the start is simplest and exact.
+    store.intake.discardRead(unfinished.fileId);
+    unfinished = undefined;
+  }
+  if (unfinished && unfinished.sha256 !== sha256) {
+    // Other bytes under the name: the rows read (and sent) are reported; the new file is read
+    // as a new file once this one is done (the finisher leaves it in the inbox).
+    const error = `the file was replaced while it was being read: rows after line ${unfinished.lastLine} were not read`;
+    const counts = store.intake.finishIntake(unfinished.fileId, options.batchSize, undefined, now, error);
+    log.warn({ ...counts, err: error }, 'file read in part');
+    return { fileId: unfinished.fileId, counts, error };
+  }
+  const repeatOf = unfinished || !sha256 ? undefined : store.intake.findEarlierFileWithHash(sha256);
+  const fileId =
+    unfinished?.fileId ??
+    store.intake.createFile({ inboxPath: entry.relativePath, sha256, size, folderServiceId: entry.folderServiceId, now, repeatOf });
+  const resumeAfterLine = unfinished?.lastLine ?? 0;
+  if (unfinished) log.info({ afterLine: resumeAfterLine }, 'resuming a file read in part before');
+
+  let stored = resumeAfterLine > 0;
+  let chunk: NewRow[] = [];
+  const flush = (): void => {
+    if (chunk.length === 0) return;
+    const planned = store.intake.appendRows(fileId, chunk, now, options.batchSize);
+    chunk = [];
+    stored = true;
+    if (planned > 0) hooks.onBatchesPlanned?.();
+  };
   try {
     if (notAFile) throw new FileRejectedError(notAFile);
     if (oversized) {
@@ -84,29 +123,70 @@ export async function intakeFile(
         `file is ${formatSize(size)}, over the ${formatSize(options.maxFileBytes)} limit (limits.maxFileBytes)`,
       );
     }
-    const repeatOf = store.intake.findEarlierFileWithHash(sha256, fileId);
     const fallbackServiceId = entry.folderServiceId ?? options.defaultServiceId;
-    let chunk: NewRow[] = [];
     for await (const row of readInputRows(entry.absolutePath, { maxFileBytes: options.maxFileBytes })) {
+      if (row.line <= resumeAfterLine) continue;
       chunk.push(decideRow(row.line, row.rawImei, row.serviceId, fallbackServiceId));
       if (chunk.length >= ROWS_PER_CHUNK) {
-        store.intake.appendRows(fileId, chunk, now);
-        chunk = [];
+        flush();
+        if (hooks.shouldStop?.() === true) throw new StoppingError();
+        // The stream hands over tens of thousands of rows without a pause: let the calls just
+        // planned connect and leave, and replies be read, before the next chunk.
+        await setImmediatePromise();
       }
     }
-    if (chunk.length > 0) store.intake.appendRows(fileId, chunk, now);
-    const counts = store.intake.finishIntake(fileId, options.batchSize, repeatOf, new Date().toISOString());
+    flush();
+    const counts = store.intake.finishIntake(fileId, options.batchSize, undefined, new Date().toISOString());
     log.info({ ...counts, repeatOf }, 'file read');
     return { fileId, counts, error: undefined };
   } catch (error) {
-    if (!(error instanceof FileRejectedError)) {
-      // Not the file's fault (an I/O error, say): forget this read, the file is tried again later.
-      store.intake.discardRead(fileId);
-      throw error;
-    }
+    // A stop or an I/O error (not the file's fault): the file stays `reading` and the next
+    // read picks it up (or starts it again when nothing was sent).
+    if (!(error instanceof FileRejectedError)) throw error;
     const message = describeError(error);
-    store.intake.rejectFile(fileId, message, new Date().toISOString());
-    log.warn({ err: message }, 'file refused');
-    return { fileId, counts: undefined, error: message };
+    if (!stored && chunk.length === 0) {
+      store.intake.rejectFile(fileId, message, new Date().toISOString());
+      log.warn({ err: message }, 'file refused');
+      return { fileId, counts: undefined, error: message };
+    }
+    // Broken half-way (quoting): the rows before the break are good and may be ordered already.
+    flush();
+    const partial = `${message}; the rows before it were read and sent, the rest of the file was not read`;
+    const counts = store.intake.finishIntake(fileId, options.batchSize, undefined, new Date().toISOString(), partial);
+    log.warn({ ...counts, err: partial }, 'file read in part');
+    return { fileId, counts, error: partial };
   }
+}
+
+export interface UnfinishedReadsOutcome {
+  /** Nothing of them was sent: forgotten, and read again from the start if still in the inbox. */
+  discarded: number;
+  /** Rows were sent but the file left the inbox: finished with the rows that were read. */
+  finishedInPart: number;
+  /** Left `reading`: intake picks them up after their last stored row. */
+  toResume: number;
+}
+
+/**
+ * At start: decides what becomes of reads a stop or a crash left unfinished. Rows that may
+ * have been ordered are never dropped.
+ */
+export async function settleUnfinishedReads(store: Store, inboxDir: string, batchSize: number): Promise<UnfinishedReadsOutcome> {
+  const outcome: UnfinishedReadsOutcome = { discarded: 0, finishedInPart: 0, toResume: 0 };
+  for (const read of store.intake.unfinishedReads()) {
+    if (!read.sent) {
+      store.intake.discardRead(read.fileId);
+      outcome.discarded += 1;
+      continue;
+    }
+    const stats = await lstat(join(inboxDir, read.inboxPath)).catch(() => undefined);
+    if (stats?.isFile() === true) {
+      outcome.toResume += 1;
+      continue;
+    }
+    const error = `the file left the inbox before it was read to its end: rows after line ${read.lastLine} were not read`;
+    store.intake.finishIntake(read.fileId, batchSize, undefined, new Date().toISOString(), error);
+    outcome.finishedInPart += 1;
+  }
+  return outcome;
 }

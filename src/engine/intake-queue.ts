@@ -1,4 +1,4 @@
-import { describeError } from '../errors.js';
+import { StoppingError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { InboxEntry } from '../watch/inbox-paths.js';
@@ -25,13 +25,18 @@ export class IntakeQueue {
     private readonly options: IntakeOptions,
     private readonly logger: Logger,
     private readonly onRead: (outcome: IntakeOutcome) => void,
+    /** Batches were planned while a file is still being read. */
+    private readonly onBatchesPlanned: () => void = () => undefined,
   ) {}
 
   /** Whether the daemon already holds this path (queued, being read or sent), or waits to retry it. */
   isHeld(relativePath: string): boolean {
     const unreadable = this.unreadable.get(relativePath);
     if (unreadable && Date.now() < unreadable.retryAt) return true;
-    return this.reading.has(relativePath) || this.store.activeFileAt(relativePath) !== undefined;
+    if (this.reading.has(relativePath)) return true;
+    // A read left unfinished (a stop, an I/O error) is not held: taking the file again resumes it.
+    const active = this.store.activeFileAt(relativePath);
+    return active !== undefined && active.state !== 'reading';
   }
 
   get busy(): boolean {
@@ -54,7 +59,7 @@ export class IntakeQueue {
     return this.chain;
   }
 
-  /** Takes nothing more; waits for the read in progress. Safe to call twice. */
+  /** Takes nothing more; the read in progress stops at its next chunk. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
     await this.chain;
@@ -63,10 +68,14 @@ export class IntakeQueue {
   private async read(entry: InboxEntry): Promise<void> {
     try {
       if (this.closed) return;
-      const outcome = await intakeFile(this.store, entry, this.options, this.logger);
+      const outcome = await intakeFile(this.store, entry, this.options, this.logger, {
+        onBatchesPlanned: this.onBatchesPlanned,
+        shouldStop: () => this.closed,
+      });
       this.unreadable.delete(entry.relativePath);
       this.onRead(outcome);
     } catch (error) {
+      if (error instanceof StoppingError) return; // picked up after its last stored row at the next start
       // Not the file's content but our access to it: back off instead of retrying on every rescan.
       const failures = (this.unreadable.get(entry.relativePath)?.failures ?? 0) + 1;
       const delayMs = Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS);

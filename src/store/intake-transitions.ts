@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { markRepeats } from './mark-repeats.js';
 import { planBatches } from './plan-batches.js';
 
 export interface NewFile {
@@ -7,6 +8,8 @@ export interface NewFile {
   size: number;
   folderServiceId: string | null;
   now: string;
+  /** An earlier file with the same bytes: every row is a repeat of it. */
+  repeatOf?: number | undefined;
 }
 
 /** A row as intake decided it: either valid and queued, or invalid with the reason. */
@@ -20,32 +23,51 @@ export interface NewRow {
 
 export interface IntakeCounts {
   rows: number;
+  /** Rows to send: valid and not repeats (some may already be sent when intake finishes). */
   queued: number;
   invalid: number;
   duplicates: number;
+  /** Batches planned in all, while reading and at the end. */
   batches: number;
 }
 
+/** A file whose intake did not finish (a crash, a stop, an I/O error): where to pick it up. */
+export interface UnfinishedRead {
+  fileId: number;
+  inboxPath: string;
+  sha256: string;
+  size: number;
+  /** The line of the last row stored; 0 when none is. */
+  lastLine: number;
+  /** Whether any of its rows was sent: then its rows must never be dropped. */
+  sent: boolean;
+}
+
 /**
- * Transitions of the intake step: a file is recorded as `reading`, its rows are appended in
- * chunks, and `finishIntake` turns it into `submitting` in one transaction (duplicates marked,
- * batches planned). A crash before that discards the partial rows (`discardUnfinishedReads`).
+ * Transitions of the intake step. A file is recorded as `reading`; its rows are appended in
+ * chunks, each checked for repeats and cut into full batches in its own transaction, so the
+ * first calls leave while the rest of the file is still being read; `finishIntake` plans the
+ * last short batches and turns the file into `submitting`. A read that stops half-way is
+ * picked up after its last stored line (`unfinishedRead`), or dropped when nothing was sent.
  */
 export class IntakeTransitions {
+  /** Per file being read: the lowest row id that may still be unplanned. */
+  private readonly planFrom = new Map<number, number>();
+
   constructor(private readonly db: Db) {}
 
   createFile(file: NewFile): number {
     const result = this.db
       .prepare(
-        `INSERT INTO files (inbox_path, sha256, size, folder_service_id, state, created_at, started_at)
-         VALUES (?, ?, ?, ?, 'reading', ?, ?)`,
+        `INSERT INTO files (inbox_path, sha256, size, folder_service_id, state, created_at, started_at, repeat_of)
+         VALUES (?, ?, ?, ?, 'reading', ?, ?, ?)`,
       )
-      .run(file.inboxPath, file.sha256, file.size, file.folderServiceId, file.now, file.now);
+      .run(file.inboxPath, file.sha256, file.size, file.folderServiceId, file.now, file.now, file.repeatOf ?? null);
     return Number(result.lastInsertRowid);
   }
 
-  /** An earlier finished file with the same bytes, if any. */
-  findEarlierFileWithHash(sha256: string, exceptFileId: number): number | undefined {
+  /** An earlier file (read to its end) with the same bytes, if any. */
+  findEarlierFileWithHash(sha256: string, exceptFileId = 0): number | undefined {
     return this.db
       .prepare(
         `SELECT id FROM files WHERE sha256 = ? AND id <> ? AND state <> 'reading' AND error IS NULL ORDER BY id LIMIT 1`,
@@ -54,22 +76,36 @@ export class IntakeTransitions {
       .get(sha256, exceptFileId) as number | undefined;
   }
 
-  /** Appends one chunk of rows in one transaction (a chunk, not the file: intake streams). */
-  appendRows(fileId: number, rows: readonly NewRow[], now: string): void {
+  /**
+   * Appends one chunk of rows in one transaction: stored, checked for repeats, and, with
+   * `batchSize`, cut into full batches that can be sent at once. Returns the batches planned.
+   */
+  appendRows(fileId: number, rows: readonly NewRow[], now: string, batchSize?: number): number {
+    if (rows.length === 0) return 0;
     const insert = this.db.prepare(
       `INSERT INTO rows (file_id, line, raw_imei, imei, service_id, state, note, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.db.transaction(() => {
+    return this.db.transaction((): number => {
+      let firstId = 0;
       for (const row of rows) {
-        insert.run(fileId, row.line, row.rawImei, row.imei, row.serviceId, row.imei ? 'queued' : 'invalid', row.note, now);
+        const state = row.imei ? 'queued' : 'invalid';
+        const id = Number(insert.run(fileId, row.line, row.rawImei, row.imei, row.serviceId, state, row.note, now).lastInsertRowid);
+        if (firstId === 0) firstId = id;
       }
+      markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), now);
+      if (batchSize === undefined) return 0;
+      const planned = planBatches(this.db, fileId, batchSize, now, { fromId: this.planFromId(fileId), fullOnly: true });
+      this.planFrom.set(fileId, planned.firstUnplannedId ?? firstId + rows.length);
+      return planned.batches;
     })();
   }
 
   /** `reading -> submitting` with an error: the whole file was refused and only gets reported. */
   rejectFile(fileId: number, error: string, now: string): void {
+    this.planFrom.delete(fileId);
     this.db.transaction(() => {
+      this.db.prepare('DELETE FROM batches WHERE file_id = ?').run(fileId);
       this.db.prepare('DELETE FROM rows WHERE file_id = ?').run(fileId);
       this.db
         .prepare(`UPDATE files SET state = 'submitting', error = ?, rows_total = 0, finished_at = ? WHERE id = ?`)
@@ -78,96 +114,53 @@ export class IntakeTransitions {
   }
 
   /**
-   * `reading -> submitting`: marks repeats inside the file and against earlier files, then cuts
-   * the remaining queued rows into batches of `batchSize` per service. All in one transaction,
-   * so a file is either fully planned or still `reading`.
+   * `reading -> submitting`: the rows still unplanned are cut into batches (short ones too) and
+   * the file is counted. `error` records why the file was not read to its end (its rows before
+   * that point are kept: some may already be ordered). One transaction.
    */
-  finishIntake(fileId: number, batchSize: number, repeatOf: number | undefined, now: string): IntakeCounts {
+  finishIntake(fileId: number, batchSize: number, repeatOf: number | undefined, now: string, error?: string): IntakeCounts {
     return this.db.transaction(() => {
-      if (repeatOf !== undefined) this.markRepeatOfFile(fileId, repeatOf, now);
-      this.markRepeatsWithinFile(fileId, now);
-      this.markRepeatsOfEarlierFiles(fileId, now);
-      const batches = planBatches(this.db, fileId, batchSize, now);
+      if (repeatOf !== undefined && this.repeatOfFile(fileId) === null) {
+        this.db.prepare('UPDATE files SET repeat_of = ? WHERE id = ?').run(repeatOf, fileId);
+        markRepeats(this.db, fileId, 0, repeatOf, now);
+      }
+      planBatches(this.db, fileId, batchSize, now, { fromId: this.planFromId(fileId) });
+      this.planFrom.delete(fileId);
       const counts = this.db
         .prepare(
           `SELECT COUNT(*) AS rows,
-                  COALESCE(SUM(state = 'queued'), 0) AS queued,
+                  COALESCE(SUM(state NOT IN ('invalid', 'duplicate')), 0) AS queued,
                   COALESCE(SUM(state = 'invalid'), 0) AS invalid,
-                  COALESCE(SUM(state = 'duplicate'), 0) AS duplicates
+                  COALESCE(SUM(state = 'duplicate'), 0) AS duplicates,
+                  (SELECT COUNT(*) FROM batches WHERE file_id = ?) AS batches
              FROM rows WHERE file_id = ?`,
         )
-        .get(fileId) as Omit<IntakeCounts, 'batches'>;
+        .get(fileId, fileId) as IntakeCounts;
       this.db
-        .prepare(`UPDATE files SET state = 'submitting', rows_total = ?, repeat_of = ? WHERE id = ?`)
-        .run(counts.rows, repeatOf ?? null, fileId);
-      return { ...counts, batches };
+        .prepare(`UPDATE files SET state = 'submitting', rows_total = ?, error = ? WHERE id = ?`)
+        .run(counts.rows, error ?? null, fileId);
+      return counts;
     })();
   }
 
-  /** The same bytes were processed before: nothing is sent again; rows point at the earlier file. */
-  private markRepeatOfFile(fileId: number, earlierFileId: number, now: string): void {
-    const earlier = this.db.prepare('SELECT inbox_path, processed_stem FROM files WHERE id = ?').get(earlierFileId) as
-      | { inbox_path: string; processed_stem: string | null }
-      | undefined;
-    const where = earlier?.processed_stem ? `processed/${earlier.processed_stem}.report.csv` : earlier?.inbox_path;
-    this.db
-      .prepare(
-        `UPDATE rows SET state = 'duplicate', updated_at = ?,
-                note = 'the same file was already processed: see ' || ? || ', row ' || line
-          WHERE file_id = ? AND state = 'queued'`,
-      )
-      .run(now, where ?? 'the earlier report', fileId);
+  /** The unfinished read of this inbox path, if a stop or an error left one. */
+  unfinishedRead(inboxPath: string): UnfinishedRead | undefined {
+    const id = this.db
+      .prepare(`SELECT id FROM files WHERE inbox_path = ? AND state = 'reading' ORDER BY id DESC LIMIT 1`)
+      .pluck()
+      .get(inboxPath) as number | undefined;
+    return id === undefined ? undefined : this.describeRead(id);
   }
 
-  private markRepeatsWithinFile(fileId: number, now: string): void {
-    this.db
-      .prepare(
-        `UPDATE rows SET state = 'duplicate', updated_at = ?,
-                duplicate_of = (SELECT MIN(first.id) FROM rows AS first
-                                 WHERE first.file_id = rows.file_id AND first.imei = rows.imei
-                                   AND first.service_id = rows.service_id AND first.state = 'queued'),
-                note = 'same IMEI as row ' || (SELECT first.line FROM rows AS first
-                                 WHERE first.file_id = rows.file_id AND first.imei = rows.imei
-                                   AND first.service_id = rows.service_id AND first.state = 'queued'
-                                 ORDER BY first.id LIMIT 1) || ' of this file'
-          WHERE file_id = ? AND state = 'queued'
-            AND EXISTS (SELECT 1 FROM rows AS first
-                         WHERE first.file_id = rows.file_id AND first.imei = rows.imei
-                           AND first.service_id = rows.service_id AND first.state = 'queued' AND first.id < rows.id)`,
-      )
-      .run(now, fileId);
+  /** Every read a stop or a crash left unfinished. */
+  unfinishedReads(): UnfinishedRead[] {
+    const ids = this.db.prepare(`SELECT id FROM files WHERE state = 'reading' ORDER BY id`).pluck().all() as number[];
+    return ids.map((id) => this.describeRead(id));
   }
 
-  /**
-   * A row whose IMEI and service an earlier file already ordered (or sent in a call whose outcome
-   * is unknown) is not sent again. One still waiting or being sent is not enough: if it then
-   * fails, this row would be reported as sent and never ordered; sending both is safe, since the
-   * provider refuses (and does not charge) the second.
-   * (SQLite takes the bare columns from the row that holds the MIN: the earliest such row.)
-   */
-  private markRepeatsOfEarlierFiles(fileId: number, now: string): void {
-    const candidates = this.db
-      .prepare(
-        `SELECT r.id AS rowId, MIN(e.id) AS earlierId, e.order_id AS orderId, f.inbox_path AS earlierFile, e.line AS earlierLine
-           FROM rows AS r
-           JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id <> r.file_id
-                          AND e.state IN ('ordered', 'unknown', 'unconfirmed')
-           JOIN files AS f ON f.id = e.file_id
-          WHERE r.file_id = ? AND r.state = 'queued' AND e.id < r.id
-          GROUP BY r.id`,
-      )
-      .all(fileId) as { rowId: number; earlierId: number; orderId: string | null; earlierFile: string; earlierLine: number }[];
-    const update = this.db.prepare(
-      `UPDATE rows SET state = 'duplicate', duplicate_of = ?, note = ?, updated_at = ? WHERE id = ?`,
-    );
-    for (const c of candidates) {
-      const order = c.orderId ? `order ${c.orderId}` : 'an order';
-      update.run(c.earlierId, `already sent: ${order} from ${c.earlierFile}, row ${c.earlierLine}`, now, c.rowId);
-    }
-  }
-
-  /** Forgets a read that did not finish: its rows are dropped and the file is read again later. */
+  /** Forgets a read that did not finish and sent nothing: the file is read again from the start. */
   discardRead(fileId: number): void {
+    this.planFrom.delete(fileId);
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM rows WHERE file_id = ?`).run(fileId);
       this.db.prepare(`DELETE FROM batches WHERE file_id = ?`).run(fileId);
@@ -175,10 +168,30 @@ export class IntakeTransitions {
     })();
   }
 
-  /** Files a crash left half-read: their rows are dropped and the file is read again. */
-  discardUnfinishedReads(): number {
-    const ids = this.db.prepare(`SELECT id FROM files WHERE state = 'reading'`).pluck().all() as number[];
-    for (const id of ids) this.discardRead(id);
-    return ids.length;
+  private describeRead(fileId: number): UnfinishedRead {
+    const read = this.db
+      .prepare(
+        `SELECT f.id AS fileId, f.inbox_path AS inboxPath, f.sha256, f.size,
+                COALESCE((SELECT MAX(line) FROM rows WHERE file_id = f.id), 0) AS lastLine,
+                EXISTS (SELECT 1 FROM batches WHERE file_id = f.id AND attempts > 0) AS sent
+           FROM files AS f WHERE f.id = ?`,
+      )
+      .get(fileId) as Omit<UnfinishedRead, 'sent'> & { sent: number };
+    return { ...read, sent: read.sent === 1 };
+  }
+
+  private repeatOfFile(fileId: number): number | null {
+    return (this.db.prepare('SELECT repeat_of FROM files WHERE id = ?').pluck().get(fileId) as number | null | undefined) ?? null;
+  }
+
+  /** Where planning starts: remembered per chunk, looked up once after a restart. */
+  private planFromId(fileId: number): number {
+    const known = this.planFrom.get(fileId);
+    if (known !== undefined) return known;
+    const first = this.db
+      .prepare(`SELECT MIN(id) FROM rows WHERE file_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL`)
+      .pluck()
+      .get(fileId) as number | null;
+    return first ?? 0;
   }
 }

@@ -2,8 +2,9 @@ import type { ProviderStatus } from '../provider/types.js';
 
 /**
  * The life of an input file:
- * `reading` (rows being recorded; a crash here discards them and the file is read again) ->
- * `submitting` (rows and batches are the truth; the inbox copy is no longer read) ->
+ * `reading` (rows being recorded chunk by chunk, and full batches already sent; a read that
+ *   stops half-way resumes after its last stored row, or starts again if nothing was sent) ->
+ * `submitting` (every row stored, the last batches planned; the inbox copy is no longer read) ->
  * `reporting` (every batch settled; the processed/ names are chosen and recorded) ->
  * `done` (report written, original moved). A file refused whole goes the same way with its
  * `error` set and no rows.

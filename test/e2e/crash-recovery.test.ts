@@ -149,6 +149,38 @@ describe('crash-proof submission', () => {
     expect(sim.orders()).toHaveLength(3000);
   }, 120_000);
 
+  it('picks a file up where a SIGKILL cut its reading: every row once, nothing ordered twice', async () => {
+    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, latencyMs: 20 });
+    await ws.writeConfig({
+      ...providerAt(sim.url, 3000),
+      submission: { batchSize: BATCH_SIZE, concurrency: 4, maxAttempts: 3, retryBaseMs: 10 },
+    });
+    // Big enough that reading it takes far longer than the first chunk: calls leave mid-read.
+    const imeis = validImeis(40_000, 9);
+    await writeFile(join(ws.inbox, 'long.csv'), `IMEI\n${imeis.join('\n')}\n`);
+
+    const daemon = startCli(['start', '--config', ws.configFile]);
+    await waitFor(() => sim.stats().placeorderCalls >= 2, 'first calls');
+    daemon.process.kill('SIGKILL');
+    await daemon.exited;
+    const db = new Database(join(ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
+    const cut = db.prepare(`SELECT state, (SELECT COUNT(*) FROM rows) AS rows FROM files`).get() as { state: string; rows: number };
+    db.close();
+    expect(cut.state).toBe('reading');
+    expect(cut.rows).toBeLessThan(imeis.length);
+
+    const rerun = await runCli(['run-once', '--config', ws.configFile]);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const report = await readReport(join(ws.processed, 'long.report.csv'));
+    expect(report.map((r) => Number(r.ROW))).toEqual(imeis.map((_, i) => i + 2));
+    expect(report.map((r) => r['IMEI NO.'])).toEqual(imeis);
+    // Calls cut by the kill come back Unconfirmed (the provider refused the repeat); all else is ordered.
+    const notOrdered = report.filter((r) => r.STATUS !== 'Pending' && r.STATUS !== 'Unconfirmed');
+    expect(notOrdered.slice(0, 3).map((r) => `${r.STATUS}: ${r.NOTE}`)).toEqual([]);
+    expect(report.filter((r) => r.STATUS === 'Unconfirmed').length).toBeLessThanOrEqual(4 * BATCH_SIZE);
+    expect(sim.orders()).toHaveLength(imeis.length);
+  }, 120_000);
+
   it('lets only one daemon use a checkpoints folder: a second exits 3', async () => {
     sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY });
     await ws.writeConfig(providerAt(sim.url));

@@ -1,0 +1,171 @@
+/**
+ * Intake streams: full batches are planned (and may be sent) while the file is still being
+ * read, and a read that stops half-way is picked up where it stopped without losing, repeating
+ * or re-sending a row. Real files, a real store; the "sending" is the store's own transitions.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { intakeFile, settleUnfinishedReads, type IntakeOptions } from '../../src/engine/intake-file.js';
+import { silentLogger } from '../../src/log.js';
+import { openDatabase } from '../../src/store/db.js';
+import { Store } from '../../src/store/store.js';
+import type { InboxEntry } from '../../src/watch/inbox-paths.js';
+import { validImeis } from '../e2e/harness.js';
+
+const OPTIONS: IntakeOptions = { batchSize: 100, defaultServiceId: '1739', maxFileBytes: 52_428_800 };
+const NOW = '2026-11-28T10:00:00.000Z';
+
+describe('streaming intake', () => {
+  let dir: string;
+  let store: Store;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'imei-stream-'));
+    store = new Store(openDatabase(join(dir, 'db.sqlite')));
+  });
+  afterEach(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function inboxFile(name: string, lines: readonly string[]): Promise<InboxEntry> {
+    await writeFile(join(dir, name), `IMEI\n${lines.join('\n')}\n`);
+    return { absolutePath: join(dir, name), relativePath: name, folderServiceId: null };
+  }
+
+  /** Sends the newest file's first planned batch through the store and records its orders. */
+  function sendOneBatch(): number {
+    const batch = store.db
+      .prepare(`SELECT id FROM batches WHERE state = 'planned' ORDER BY file_id DESC, id LIMIT 1`)
+      .get() as { id: number } | undefined;
+    if (!batch) throw new Error('no batch planned');
+    const ticket = store.batches.beginAttempt(batch.id, NOW);
+    if (!ticket) throw new Error('nothing to send');
+    const placed = ticket.imeis.map((imei, i) => ({ imei, orderId: `o-${batch.id}-${i}`, status: 'Pending' as const }));
+    store.batches.recordReply(ticket, { placed, duplicates: [], rejected: [] }, NOW);
+    return ticket.imeis.length;
+  }
+
+  function storedLines(fileId: number): number[] {
+    return store.db.prepare('SELECT line FROM rows WHERE file_id = ? ORDER BY id').pluck().all(fileId) as number[];
+  }
+
+  it('plans full batches while reading, and the short ones only at the end', async () => {
+    const entry = await inboxFile('a.csv', validImeis(2550, 1));
+    const plannedWhileReading: number[] = [];
+    const outcome = await intakeFile(store, entry, OPTIONS, silentLogger(), {
+      onBatchesPlanned: () => plannedWhileReading.push(store.db.prepare('SELECT COUNT(*) FROM batches').pluck().get() as number),
+    });
+    // 1000-row chunks: 10 full batches after each; of the last 550 rows, 5 full batches as they
+    // are stored, and the short one when the file is finished.
+    expect(plannedWhileReading).toEqual([10, 20, 25]);
+    expect(outcome.counts).toMatchObject({ rows: 2550, queued: 2550, batches: 26 });
+    const sizes = store.db.prepare('SELECT COUNT(*) FROM rows GROUP BY batch_id ORDER BY batch_id').pluck().all() as number[];
+    expect(sizes).toEqual([...Array<number>(25).fill(100), 50]);
+  });
+
+  it('marks a repeat of an earlier chunk as a duplicate even when the first one was already ordered', async () => {
+    const imeis = validImeis(1500, 2);
+    const repeated = imeis[3] as string;
+    const entry = await inboxFile('b.csv', [...imeis, repeated]);
+    let sent = 0;
+    const outcome = await intakeFile(store, entry, OPTIONS, silentLogger(), {
+      onBatchesPlanned: () => {
+        if (sent === 0) sent = sendOneBatch(); // row 5 (imeis[3]) is ordered before the rest is read
+      },
+    });
+    expect(sent).toBe(100);
+    const last = store.db
+      .prepare('SELECT state, note, duplicate_of FROM rows WHERE file_id = ? ORDER BY id DESC LIMIT 1')
+      .get(outcome.fileId) as { state: string; note: string; duplicate_of: number };
+    expect(last).toMatchObject({ state: 'duplicate', note: 'same IMEI as row 5 of this file' });
+    expect(outcome.counts).toMatchObject({ rows: 1501, duplicates: 1 });
+  });
+
+  it('resumes a stopped read after its last stored row: every line once, the sent batch untouched', async () => {
+    const entry = await inboxFile('c.csv', validImeis(3500, 3));
+    let chunks = 0;
+    await expect(
+      intakeFile(store, entry, OPTIONS, silentLogger(), {
+        onBatchesPlanned: () => {
+          if (chunks === 0) sendOneBatch();
+          chunks += 1;
+        },
+        shouldStop: () => chunks >= 2,
+      }),
+    ).rejects.toThrow('stopping');
+    const [read] = store.intake.unfinishedReads();
+    expect(read).toMatchObject({ lastLine: 2001, sent: true });
+
+    const outcome = await intakeFile(store, entry, OPTIONS, silentLogger());
+    expect(outcome.fileId).toBe(read?.fileId);
+    expect(storedLines(outcome.fileId)).toEqual(Array.from({ length: 3500 }, (_, i) => i + 2));
+    expect(outcome.counts).toMatchObject({ rows: 3500, queued: 3500, batches: 35 });
+    const states = store.db.prepare('SELECT state, COUNT(*) AS n FROM rows GROUP BY state ORDER BY state').all();
+    expect(states).toEqual([
+      { state: 'ordered', n: 100 },
+      { state: 'queued', n: 3400 },
+    ]);
+  });
+
+  it('starts a stopped read again from the top when nothing of it was sent', async () => {
+    const entry = await inboxFile('d.csv', validImeis(2500, 4));
+    let chunks = 0;
+    await expect(
+      intakeFile(store, entry, OPTIONS, silentLogger(), { onBatchesPlanned: () => (chunks += 1), shouldStop: () => chunks >= 1 }),
+    ).rejects.toThrow('stopping');
+    const outcome = await intakeFile(store, entry, OPTIONS, silentLogger());
+    expect(storedLines(outcome.fileId)).toHaveLength(2500);
+    expect(store.db.prepare('SELECT COUNT(*) FROM files').pluck().get()).toBe(1);
+  });
+
+  it('reports what was read when the bytes under the name changed before the read was resumed', async () => {
+    const entry = await inboxFile('e.csv', validImeis(2500, 5));
+    let chunks = 0;
+    await expect(
+      intakeFile(store, entry, OPTIONS, silentLogger(), {
+        onBatchesPlanned: () => {
+          if (chunks === 0) sendOneBatch();
+          chunks += 1;
+        },
+        shouldStop: () => chunks >= 1,
+      }),
+    ).rejects.toThrow('stopping');
+    await inboxFile('e.csv', validImeis(10, 6));
+    const outcome = await intakeFile(store, entry, OPTIONS, silentLogger());
+    expect(outcome.error).toBe('the file was replaced while it was being read: rows after line 1001 were not read');
+    expect(store.getFile(outcome.fileId)).toMatchObject({ state: 'submitting', rowsTotal: 1000 });
+  });
+
+  it('at start: drops unsent half-reads, finishes sent ones whose file is gone, leaves the rest to resume', async () => {
+    const stopAfterFirstChunk = async (name: string, send: boolean): Promise<void> => {
+      const entry = await inboxFile(name, validImeis(1500, name.length));
+      let chunks = 0;
+      await intakeFile(store, entry, OPTIONS, silentLogger(), {
+        onBatchesPlanned: () => {
+          if (send) sendOneBatch();
+          chunks += 1;
+        },
+        shouldStop: () => chunks >= 1,
+      }).catch(() => undefined);
+    };
+    await stopAfterFirstChunk('unsent.csv', false);
+    await stopAfterFirstChunk('gone.csv', true);
+    await stopAfterFirstChunk('there.csv', true);
+    await rm(join(dir, 'gone.csv'));
+
+    const outcome = await settleUnfinishedReads(store, dir, OPTIONS.batchSize);
+    expect(outcome).toEqual({ discarded: 1, finishedInPart: 1, toResume: 1 });
+    const files = store.db.prepare('SELECT inbox_path AS path, state, error FROM files ORDER BY id').all();
+    expect(files).toEqual([
+      {
+        path: 'gone.csv',
+        state: 'submitting',
+        error: 'the file left the inbox before it was read to its end: rows after line 1001 were not read',
+      },
+      { path: 'there.csv', state: 'reading', error: null },
+    ]);
+  });
+});
