@@ -12,15 +12,17 @@ function seconds(ms: number): string {
 
 /** The one line users read per finished file: `orders.csv: 6,000 rows in 8.3 s: 5,950 ordered (99.2%), ...`. */
 export function formatSummaryLine(summary: FileSummary): string {
-  if (summary.error) return `${summary.file}: refused: ${summary.error}`;
+  // Refused whole: nothing was read. Read in part: the rows read were sent, and the error says why the rest was not.
+  if (summary.error && summary.rows === 0) return `${summary.file}: refused: ${summary.error}`;
   const took = summary.durationMs === null ? '' : ` in ${seconds(summary.durationMs)}`;
   const parts = [`${count.format(summary.accepted)} ordered (${(summary.successRate * 100).toFixed(1)}%)`];
   if (summary.duplicates > 0) parts.push(plural(summary.duplicates, 'duplicate'));
   if (summary.invalid > 0) parts.push(`${count.format(summary.invalid)} invalid`);
-  if (summary.failed > 0) parts.push(`${count.format(summary.failed)} failed (retried hourly)`);
+  if (summary.failed > 0) parts.push(`${count.format(summary.failed)} failed (retried on the retry schedule)`);
   if (summary.unconfirmed > 0) parts.push(`${count.format(summary.unconfirmed)} unconfirmed (see NOTE)`);
   const repeat = summary.repeatOf ? ` (same file as ${summary.repeatOf})` : '';
-  return `${summary.file}: ${plural(summary.rows, 'row')}${took}: ${parts.join(', ')}${repeat}`;
+  const partial = summary.error ? `; read in part: ${summary.error}` : '';
+  return `${summary.file}: ${plural(summary.rows, 'row')}${took}: ${parts.join(', ')}${repeat}${partial}`;
 }
 
 export interface FileProgress {
