@@ -65,38 +65,70 @@ export function emptyCodeFields(): CodeFields {
 
 /** Fills the columns it recognises; free text and rejection reasons fill nothing. */
 export function parseCodeFields(code: string): CodeFields {
+  return codeFieldsOfPlainText(plainCodeText(code));
+}
+
+/** parseCodeFields for a code already through plainCodeText (the report needs both). */
+export function codeFieldsOfPlainText(plain: string): CodeFields {
   const fields = emptyCodeFields();
-  for (const pair of codePairs(code)) {
-    const field = KEY_ALIASES.get(normaliseKey(pair.key));
+  forEachPair(plain, (key, rawValue) => {
+    const field = fieldOfKey(key);
     // The first non-empty value wins: checkers that give both `Model` and `Model Description`
-    // put the short, spreadsheet-friendly one first.
-    if (field !== undefined && fields[field] === '') fields[field] = pair.value;
-  }
+    // put the short, spreadsheet-friendly one first. Only a value that can still be used is
+    // cleaned: a report parses every Completed row's code, and most keys have no column.
+    if (field !== undefined && fields[field] === '') fields[field] = cleanValue(rawValue);
+  });
   return fields;
 }
 
 /** Every `Key: Value` pair of a code, in order, HTML removed. Text outside pairs is dropped. */
 export function codePairs(code: string): CodePair[] {
   const pairs: CodePair[] = [];
-  for (const line of plainCodeText(code).split('\n')) {
+  forEachPair(plainCodeText(code), (key, rawValue) => pairs.push({ key, value: cleanValue(rawValue) }));
+  return pairs;
+}
+
+/** Calls `visit` with each pair of plain code text: its key, and its value as written (see cleanValue). */
+function forEachPair(plain: string, visit: (key: string, rawValue: string) => void): void {
+  for (const line of plain.split('\n')) {
     for (const segment of line.split(SEPARATOR)) {
       const match = PAIR.exec(segment.trim());
       const key = match?.[1];
       const value = match?.[2];
-      if (key !== undefined && value !== undefined) {
-        pairs.push({ key, value: cleanValue(value) });
-      }
+      if (key !== undefined && value !== undefined) visit(key, value);
     }
   }
-  return pairs;
+}
+
+/**
+ * Keys already looked up, with their column or null. Checkers repeat the same dozen keys in
+ * every code; the cap keeps a server that invents keys from growing this without end.
+ */
+const KNOWN_KEYS = new Map<string, CodeField | null>();
+const KNOWN_KEYS_CAP = 1_000;
+
+function fieldOfKey(key: string): CodeField | undefined {
+  let field = KNOWN_KEYS.get(key);
+  if (field === undefined) {
+    field = KEY_ALIASES.get(normaliseKey(key)) ?? null;
+    if (KNOWN_KEYS.size < KNOWN_KEYS_CAP) KNOWN_KEYS.set(key, field);
+  }
+  return field ?? undefined;
 }
 
 function normaliseKey(key: string): string {
   return key.toLowerCase().replace(/\s+/g, '');
 }
 
+/**
+ * A value cleanValue leaves as it is: single spaces only between other characters, and no
+ * dash at either end. Most values are like that, and one test is cheaper than five rewrites.
+ */
+const CLEAN_VALUE = /^(?![\s-])(?:\S| (?=\S))*(?<![\s-])$/;
+
 /** A stray dash at either end is a separator fragment (`SimLock: Locked -`), not data. */
 function cleanValue(value: string): string {
+  if (CLEAN_VALUE.test(value)) return value;
   const trimmed = value
     .replace(/\s+/g, ' ')
     .trim()

@@ -25,10 +25,19 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
 const ENTITY = /&(?:#(\d{1,7})|#x([0-9a-f]{1,6})|([a-z]+));/gi;
 
 /**
+ * Anything plainCodeText would change besides trimming the ends: the start of a tag, an entity,
+ * a line break, a tab or no-break space, or two spaces in a row.
+ */
+const NEEDS_CLEANING = new RegExp(String.raw`[<\r\n\t\u00A0]| {2}|${ENTITY.source}`, 'i');
+
+/**
  * Tags removed, entities decoded, line breaks (`<br>`, CR/LF) as `\n`, each line trimmed and
  * blank lines dropped. Tags go before entities so that an encoded `&lt;b&gt;` stays visible text.
  */
 export function plainCodeText(code: string): string {
+  // Most codes are already plain, one line of `Key: Value` pairs: then all of the below would
+  // come down to trimming, at a tenth of the cost (about 3 µs a row for six regular expressions).
+  if (!NEEDS_CLEANING.test(code)) return code.trim();
   const withoutTags = code.replace(LINE_BREAK_TAG, '\n').replace(TAG, '');
   return decodeEntities(withoutTags)
     .replace(/\u00A0/g, ' ')
@@ -43,7 +52,13 @@ export function plainCodeText(code: string): string {
  * separator so that a multi-line result does not turn into a multi-line spreadsheet cell.
  */
 export function codeCellText(code: string): string {
-  return plainCodeText(code).split('\n').join(' - ');
+  if (code === '') return code; // most rows: an order without a result yet
+  return codeCellOfPlainText(plainCodeText(code));
+}
+
+/** codeCellText for a code already through plainCodeText (the report needs both). */
+export function codeCellOfPlainText(plain: string): string {
+  return plain.replaceAll('\n', ' - ');
 }
 
 function decodeEntities(text: string): string {

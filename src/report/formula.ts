@@ -5,26 +5,19 @@
  */
 
 /**
- * Characters that make a spreadsheet treat a cell as a formula. The contract names the first
- * six; the full-width forms are added because Apple Numbers normalises them to their ASCII
- * counterparts before deciding (the same list csv-stringify's `escape_formulas` uses).
+ * Characters that make a spreadsheet treat a cell as a formula, by UTF-16 code. The contract
+ * names the first six; the full-width forms are added because Apple Numbers normalises them to
+ * their ASCII counterparts before deciding (the same list csv-stringify's `escape_formulas`
+ * uses). Codes rather than one-character strings: this is asked of every cell of every report
+ * line, and a number lookup does not make a string first.
  */
-const FORMULA_TRIGGERS: ReadonlySet<string> = new Set([
-  '=',
-  '+',
-  '-',
-  '@',
-  '\t',
-  '\r',
-  '\uFF1D',
-  '\uFF0B',
-  '\uFF0D',
-  '\uFF20',
-]);
+const FORMULA_TRIGGERS: ReadonlySet<number> = new Set(
+  ['=', '+', '-', '@', '\t', '\r', '\uFF1D', '\uFF0B', '\uFF0D', '\uFF20'].map((trigger) => trigger.charCodeAt(0)),
+);
 
 export function startsLikeFormula(value: string): boolean {
-  const first = value[0];
-  return first !== undefined && FORMULA_TRIGGERS.has(first);
+  // charCodeAt(0) of '' is NaN, which is in no set.
+  return FORMULA_TRIGGERS.has(value.charCodeAt(0));
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { EarlierRowSource, ReportSource } from '../store/report-queries.js';
 import type { ReportSourceRow, RowState } from '../store/types.js';
 import type { ProviderStatus } from '../provider/types.js';
-import { emptyCodeFields, parseCodeFields, type CodeFields } from './code-fields.js';
-import { codeCellText } from './code-text.js';
+import { codeFieldsOfPlainText, emptyCodeFields, type CodeFields } from './code-fields.js';
+import { codeCellOfPlainText, codeCellText, plainCodeText } from './code-text.js';
 import type { ReportRow, ReportStatus } from './columns.js';
 import { formatCredits } from './credits.js';
 import { providerDateTime } from '../timestamps.js';
@@ -83,29 +83,51 @@ function duplicateNote(row: ReportSource, earlier: EarlierRowSource): string {
 /** Plain NOTE text: the row's own, then what its order adds. */
 function noteOf(row: ReportSource): string {
   if (row.state === 'duplicate' && row.earlier) return duplicateNote(row, row.earlier);
+  // Most rows: an order that is neither Rejected nor annotated adds nothing to the row's note.
+  if (row.state !== 'ordered' || (row.orderStatus !== 'Rejected' && !row.orderNote)) return row.note;
   const parts = [row.note];
   if (row.state === 'ordered' && row.orderStatus === 'Rejected') parts.push(rejectionNote(row.orderCode ?? ''));
   if (row.state === 'ordered' && row.orderNote) parts.push(row.orderNote);
   return parts.filter((part) => part !== '').join('; ');
 }
 
+/** The columns of a row without a result, shared: nothing writes to them. */
+const NO_FIELDS: Readonly<CodeFields> = Object.freeze(emptyCodeFields());
+
 /**
- * The result the row shows: its own order's, or for a duplicate the earlier order's (the
- * provider refused to check that phone again, so the earlier answer is the answer).
+ * The result the row shows, as the CODE cell reads and the columns read out of it: its own
+ * order's, or for a duplicate the earlier order's (the provider refused to check that phone
+ * again, so the earlier answer is the answer).
  */
-function resultOf(row: ReportSource): { code: string; fields: CodeFields } {
+function resultOf(row: ReportSource): { code: string; fields: Readonly<CodeFields> } {
   if (row.state === 'ordered') {
     const code = row.orderCode ?? '';
-    return { code, fields: row.orderStatus === 'Completed' ? parseCodeFields(code) : emptyCodeFields() };
+    return row.orderStatus === 'Completed' ? completedResult(code) : { code: codeCellText(code), fields: NO_FIELDS };
   }
   const earlier = row.state === 'duplicate' ? row.earlier : undefined;
-  if (earlier?.state === 'ordered' && earlier.orderStatus === 'Completed') {
-    const code = earlier.orderCode ?? '';
-    return { code, fields: parseCodeFields(code) };
-  }
-  return { code: '', fields: emptyCodeFields() };
+  if (earlier?.state === 'ordered' && earlier.orderStatus === 'Completed') return completedResult(earlier.orderCode ?? '');
+  return { code: '', fields: NO_FIELDS };
 }
 
+/** CODE and its columns, from one pass of plainCodeText (the costly part for HTML codes). */
+function completedResult(code: string): { code: string; fields: CodeFields } {
+  const plain = plainCodeText(code);
+  return { code: codeCellOfPlainText(plain), fields: codeFieldsOfPlainText(plain) };
+}
+
+/**
+ * CREDITS for a price, remembering the last one: a file's rows name one service or a few, so
+ * nearly every row asks for the price the row before it asked for.
+ */
+let lastPrice: string | undefined;
+let lastCredits = '';
+function creditsFor(price: string): string {
+  if (price !== lastPrice) {
+    lastCredits = formatCredits(price);
+    lastPrice = price;
+  }
+  return lastCredits;
+}
 
 /** ORDER DATE: the provider's `requestedat`, else when the daemon placed the order. */
 function orderDateOf(row: ReportSourceRow): string {
@@ -120,9 +142,9 @@ export function toReportRow(row: ReportSource): ReportRow {
   return {
     service: row.serviceTitle ?? row.serviceId,
     imei: row.imei ?? row.rawImei,
-    credits: row.state === 'ordered' ? formatCredits(row.servicePrice ?? '') : '',
+    credits: row.state === 'ordered' ? creditsFor(row.servicePrice ?? '') : '',
     status: reportStatus(row),
-    code: codeCellText(code),
+    code,
     imei2: fields.imei2,
     carrier: fields.carrier,
     simlock: fields.simlock,

@@ -1,7 +1,9 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startsLikeFormula, writeReport } from '../../src/report/index.js';
+import { REPORT_COLUMNS, defuseFormula, reportRowCells, startsLikeFormula, writeReport } from '../../src/report/index.js';
 import { makeTempDir, readReport, removeDir, sampleRow } from './helpers.js';
 
 let dir: string;
@@ -37,6 +39,34 @@ describe('writeReport round trip', () => {
         });
       }),
       { numRuns: 150, seed: 20240501 },
+    );
+  });
+});
+
+describe('writeReport bytes', () => {
+  it('are what csv-stringify wrote with the options the report used, chunk boundaries included', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(cellText, cellText, fc.string({ unit: 'binary', maxLength: 300 })), { minLength: 0, maxLength: 40 }),
+        fc.integer({ min: 0, max: 3_000 }),
+        async (cells, plainRows) => {
+          const path = join(dir, 'bytes.report.csv');
+          // Plain rows first push the odd ones across the writer's 256 KB chunk boundaries.
+          const rows = [
+            ...Array.from({ length: plainRows }, (_, index) => sampleRow({ row: index + 2 })),
+            ...cells.map(([code, note, model], index) => sampleRow({ code, note, model, row: index + 2 })),
+          ];
+          await writeReport(path, rows);
+          const library = stringify([[...REPORT_COLUMNS], ...rows.map(reportRowCells)].map((record) => record.map(defuseFormula)), {
+            bom: true,
+            record_delimiter: 'windows',
+            quote_record_delimiter: true,
+            escape_formulas: false,
+          });
+          expect((await readFile(path)).equals(Buffer.from(library, 'utf8'))).toBe(true);
+        },
+      ),
+      { numRuns: 40, seed: 20260303 },
     );
   });
 });
