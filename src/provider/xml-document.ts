@@ -4,7 +4,8 @@
  * in free text), but a body cut short must never pass as a complete reply: a truncated
  * `placeorder` reply that parsed "fine" would silently lose paid orders.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser, XMLValidator, type X2jOptions } from 'fast-xml-parser';
+import { scanXmlTree } from './xml-scan.js';
 
 /** The body is not a readable reply: empty, cut short, not XML, an HTML page. */
 export class ReplyParseError extends Error {
@@ -42,7 +43,11 @@ export interface ReplyRoot {
 const WRAPPER = 'gsmfusionreply';
 const TEXT_KEY = '#text';
 
-const parser = new XMLParser({
+/**
+ * How a reply is parsed. Exported as the one source of truth for the tests that hold the fast
+ * scanner (xml-scan.ts) to exactly the parser's output.
+ */
+export const REPLY_PARSER_OPTIONS: Readonly<X2jOptions> = {
   ignoreAttributes: true,
   // Order ids like `0123` and 15-digit IMEIs must stay exactly as sent.
   parseTagValue: false,
@@ -55,7 +60,9 @@ const parser = new XMLParser({
   textNodeName: TEXT_KEY,
   // Tag names differ in case between the manual and live servers (`PackageId`, `packageid`).
   transformTagName: (name) => name.toLowerCase(),
-});
+};
+
+const parser = new XMLParser(REPLY_PARSER_OPTIONS);
 
 /**
  * Reads a body into its root element. Throws `ReplyParseError` for anything that is not one
@@ -68,11 +75,9 @@ export function readReply(body: string): ReplyRoot {
   if (/^<!doctype\s+html|^<html[\s>]/i.test(cleaned)) throw new ReplyParseError('reply is an HTML page, not XML');
 
   const wrapped = `<${WRAPPER}>${cleaned}</${WRAPPER}>`;
-  const verdict = XMLValidator.validate(wrapped);
-  if (verdict !== true) {
-    throw new ReplyParseError(`reply is cut short or malformed XML (${verdict.err.msg})`);
-  }
-  const document: unknown = parser.parse(wrapped);
+  // The scanner reads ordinary replies in a fraction of the time and gives up on anything it is
+  // not sure of; fast-xml-parser then decides, and words the error for a body cut short.
+  const document: unknown = scanXmlTree(wrapped) ?? validateAndParse(wrapped);
   const top = isElement(document) ? document[WRAPPER] : undefined;
   if (!isElement(top)) throw new ReplyParseError('reply holds no XML element');
 
@@ -88,6 +93,20 @@ export function readReply(body: string): ReplyRoot {
   const value = top[name];
   if (Array.isArray(value)) return { name: WRAPPER, node: top };
   return { name, node: value ?? '' };
+}
+
+function validateAndParse(wrapped: string): unknown {
+  const verdict = XMLValidator.validate(wrapped);
+  if (verdict !== true) {
+    throw new ReplyParseError(`reply is cut short or malformed XML (${verdict.err.msg})`);
+  }
+  try {
+    return parser.parse(wrapped);
+  } catch (error) {
+    // The parser throws a plain Error for what it will not build (over 100 nested tags, a tag
+    // named `__proto__`): still an unreadable reply, and classified as one.
+    throw new ReplyParseError(`reply could not be read as XML (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 /** Throws `ProviderRefusal` when the reply is `<error>`, or a `<result>` holding only an `<error>`. */

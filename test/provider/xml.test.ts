@@ -234,3 +234,11 @@ describe('error replies', () => {
     expect(refusalMessageOf('')).toBeUndefined();
   });
 });
+
+describe('replies the parser will not build', () => {
+  it('are unreadable replies, not crashes: nesting past 100 tags, a tag named __proto__', () => {
+    const deep = `${'<a>'.repeat(120)}x${'</a>'.repeat(120)}`;
+    expect(() => parsePlaceOrder(`<result>${deep}</result>`, ['353979106673567'])).toThrow(ReplyParseError);
+    expect(() => parseOrders('<result><__proto__>x</__proto__></result>')).toThrow(ReplyParseError);
+  });
+});
