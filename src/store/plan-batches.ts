@@ -23,25 +23,27 @@ export interface PlanOutcome {
  * and when the retry job sends rows again.
  */
 export function planBatches(db: Db, fileId: number, batchSize: number, now: string, options: PlanOptions = {}): PlanOutcome {
-  const fromId = options.fromId ?? 0;
+  // Unplanned rows are found by walking the table in id order from the first that may be one
+  // (NOT INDEXED: through rows_by_file, the two states would need a sort of every match per page).
+  const fromId = options.fromId ?? ((db.prepare('SELECT MIN(id) FROM rows WHERE file_id = ?').pluck().get(fileId) as number | null) ?? 0);
   const services = db
     .prepare(
-      `SELECT DISTINCT service_id FROM rows
-        WHERE file_id = ? AND id >= ? AND state IN ('queued', 'unknown') AND batch_id IS NULL ORDER BY service_id`,
+      `SELECT DISTINCT service_id FROM rows NOT INDEXED
+        WHERE id >= ? AND file_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL ORDER BY service_id`,
     )
     .pluck()
-    .all(fileId, fromId) as string[];
+    .all(fromId, fileId) as string[];
   const insertBatch = db.prepare(
     `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
   );
   // The page is the first rows in id order, so exactly the matching rows between its ends: one
   // range update per batch instead of one per row.
   const assign = db.prepare(
-    `UPDATE rows SET batch_id = ?
+    `UPDATE rows NOT INDEXED SET batch_id = ?
       WHERE file_id = ? AND service_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL AND id BETWEEN ? AND ?`,
   );
   const pageOfRows = db.prepare(
-    `SELECT id FROM rows
+    `SELECT id FROM rows NOT INDEXED
       WHERE file_id = ? AND service_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL AND id > ?
       ORDER BY id LIMIT ?`,
   );
