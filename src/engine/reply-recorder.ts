@@ -9,6 +9,9 @@ interface PendingReply {
   reject: (error: unknown) => void;
 }
 
+/** Replies per commit: enough to share most of the page writes, few enough to keep each short. */
+const MAX_GROUP = 5;
+
 /**
  * Records `placeorder` replies that arrive together in one transaction (group commit). Each
  * reply is still all-or-nothing (a savepoint inside the transaction), and its caller goes on only
@@ -24,20 +27,29 @@ export class ReplyRecorder {
   record(ticket: AttemptTicket, result: PlaceOrderResult): Promise<ReplyCounts> {
     return new Promise((resolve, reject) => {
       this.pending.push({ ticket, result, resolve, reject });
-      if (this.flushScheduled) return;
-      this.flushScheduled = true;
-      // Every reply that arrived in this I/O phase joins the commit. It runs one turn later:
-      // the calls these replies made room for are written by undici from an immediate of its
-      // own (it checks a reused keep-alive socket first), and a commit of 30 replies takes
-      // tens of milliseconds that those calls should not wait for.
-      setImmediate(() => setImmediate(() => this.flush()));
+      this.scheduleFlush();
     });
   }
 
+  /**
+   * Replies that arrived in this I/O phase join one commit, one turn later: the calls these
+   * replies made room for are written by undici from an immediate of its own (it checks a
+   * reused keep-alive socket first), and they should not wait for the commit.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => setImmediate(() => this.flush()));
+  }
+
+  /**
+   * Commits at most MAX_GROUP replies, then yields before the next group: a reply's commit
+   * can wait, but a reply waiting behind it to be read holds back the next call on its slot.
+   */
   private flush(): void {
     this.flushScheduled = false;
-    const group = this.pending;
-    this.pending = [];
+    const group = this.pending.splice(0, MAX_GROUP);
+    if (this.pending.length > 0) this.scheduleFlush();
     try {
       const counts = this.store.batches.recordReplies(group, new Date().toISOString());
       group.forEach((reply, index) => reply.resolve(counts[index] as ReplyCounts));
