@@ -9,20 +9,31 @@ export interface RateGateOptions {
 }
 
 /**
+ * Successes in a row needed, per call of the current limit, to grow past the level where the
+ * provider last answered 429: it may have raised its limit, but probing costs a refused call.
+ */
+const PROBE_STREAK_FACTOR = 10;
+
+/**
  * Keeps the daemon gentle with a provider that rate-limits. On a 429 it halves the calls in
  * flight (p-limit's concurrency) and holds every call until `Retry-After` has passed; each
- * streak of successes as long as the current limit grows it back by one, never above the
- * configured ceiling. With `maxCallsPerMinute` it also spaces calls evenly.
+ * streak of successes as long as the current limit grows it back by one, up to one below the
+ * level that was refused, and past it only after a long streak; never above
+ * `submission.concurrency`. With `maxCallsPerMinute` it also spaces calls evenly.
  */
 export class RateGate {
   private successStreak = 0;
+  /** The most calls in flight the provider is known to take: one below the last refused level. */
+  private knownGood: number;
   private pausedUntil = 0;
   private nextSlotAt = 0;
 
   constructor(
     private readonly limit: LimitFunction,
     private readonly options: RateGateOptions,
-  ) {}
+  ) {
+    this.knownGood = options.maxConcurrency;
+  }
 
   get concurrency(): number {
     return this.limit.concurrency;
@@ -45,6 +56,7 @@ export class RateGate {
     // One halving per burst: the other calls of the same burst get their 429 during the pause
     // the first one started, and halving for each would collapse the limit to 1.
     if (Date.now() >= this.pausedUntil) {
+      this.knownGood = Math.max(1, this.limit.concurrency - 1);
       this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2));
     }
     const pause = (retryAfterSeconds ?? 1) * 1000;
@@ -53,8 +65,12 @@ export class RateGate {
 
   onSuccess(): void {
     this.successStreak += 1;
-    if (this.successStreak >= this.limit.concurrency && this.limit.concurrency < this.options.maxConcurrency) {
-      this.limit.concurrency += 1;
+    const current = this.limit.concurrency;
+    if (current >= this.options.maxConcurrency) return;
+    const needed = current < this.knownGood ? current : current * PROBE_STREAK_FACTOR;
+    if (this.successStreak >= needed) {
+      this.limit.concurrency = current + 1;
+      this.knownGood = Math.max(this.knownGood, current + 1);
       this.successStreak = 0;
     }
   }

@@ -14,6 +14,22 @@ describe('the rate gate', () => {
     expect(limit.concurrency).toBe(10);
   });
 
+  it('grows back quickly to one below the refused level, and past it only after a long streak', () => {
+    const limit = pLimit(10);
+    const gate = new RateGate(limit, { maxConcurrency: 10, maxCallsPerMinute: 0 });
+    gate.onRateLimited(0); // refused at 10: 9 is the most known to work
+    expect(limit.concurrency).toBe(5);
+    gate.onRateLimited(0); // the pause is over (Retry-After 0): refused at 5, so 4 is known to work
+    expect(limit.concurrency).toBe(2);
+    for (let i = 0; i < 2 + 3; i += 1) gate.onSuccess();
+    expect(limit.concurrency).toBe(4);
+    // Staying at 4 costs nothing; probing 5 (where the provider refused) waits for 40 successes.
+    for (let i = 0; i < 39; i += 1) gate.onSuccess();
+    expect(limit.concurrency).toBe(4);
+    gate.onSuccess();
+    expect(limit.concurrency).toBe(5);
+  });
+
   it('never goes below one call', () => {
     const limit = pLimit(1);
     const gate = new RateGate(limit, { maxConcurrency: 1, maxCallsPerMinute: 0 });
