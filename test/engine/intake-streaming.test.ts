@@ -14,7 +14,7 @@ import { Store } from '../../src/store/store.js';
 import type { InboxEntry } from '../../src/watch/inbox-paths.js';
 import { validImeis } from '../e2e/harness.js';
 
-const OPTIONS: IntakeOptions = { batchSize: 100, defaultServiceId: '1739', maxFileBytes: 52_428_800 };
+const OPTIONS: IntakeOptions = { batchSize: 100, defaultServiceId: '1739', maxFileBytes: 52_428_800, rowsPerChunk: 1000 };
 const NOW = '2026-11-28T10:00:00.000Z';
 
 describe('streaming intake', () => {
