@@ -148,8 +148,10 @@ export class FileFinisher {
       if (await replacedSinceRead(file, inboxPath)) {
         // Someone dropped a new file under the same name: it is not ours to move; intake reads it next.
         this.logger.warn({ file: file.inboxPath }, 'the inbox file was replaced while this one was worked on; the new one is read next');
-      } else {
-        await moveOriginal(inboxPath, paths.original);
+      } else if ((await moveOriginal(inboxPath, paths.original)) === 'missing') {
+        // Removed from the inbox by someone after it was read: the store holds every row read,
+        // so the report is complete without it; waiting for it would hold the file for ever.
+        this.logger.warn({ file: file.inboxPath }, 'the original left the inbox before it could be moved; the report is complete without it');
       }
       this.store.markDone(fileId, version);
       this.events.onReportWritten(fileId, summary, true);

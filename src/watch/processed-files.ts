@@ -18,12 +18,15 @@ export function processedPaths(processedDir: string, stem: string, extension: st
 }
 
 /** Whether a name is taken; a link counts as itself, not as what it points at. */
+/** Whether something is at `path`; an error other than "not there" (EACCES...) is thrown, not taken for absence. */
 async function exists(path: string): Promise<boolean> {
   try {
     await lstat(path);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+    throw error;
   }
 }
 
@@ -48,12 +51,12 @@ export async function chooseProcessedStem(
 
 /**
  * Moves the original out of the inbox, byte for byte. Idempotent, so a restart can repeat it:
- * an original already gone from the inbox with its copy in place counts as moved.
+ * an original already gone from the inbox with its copy in place counts as moved. One that is
+ * gone with no copy (someone removed it) is `missing`: there is nothing left to move.
  */
-export async function moveOriginal(from: string, to: string): Promise<void> {
+export async function moveOriginal(from: string, to: string): Promise<'moved' | 'missing'> {
   if (!(await exists(from))) {
-    if (await exists(to)) return;
-    throw new Error(`the original ${from} is gone from the inbox and was never moved`);
+    return (await exists(to)) ? 'moved' : 'missing';
   }
   await mkdir(join(to, '..'), { recursive: true });
   try {
@@ -66,4 +69,5 @@ export async function moveOriginal(from: string, to: string): Promise<void> {
     await handle.sync().finally(() => handle.close());
     await unlink(from);
   }
+  return 'moved';
 }

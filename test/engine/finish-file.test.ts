@@ -73,6 +73,15 @@ describe('moving a file out only after its report exists', () => {
     expect(readFileSync(join(processed, 'moved.csv'), 'utf8')).toBe('imei\n12345\n');
   });
 
+  it('finishes a file whose original someone removed from the inbox after it was read', async () => {
+    const fileId = settledFile('removed.csv');
+    rmSync(join(inbox, 'removed.csv'));
+    await finisher().finish(fileId);
+    expect(store.getFile(fileId)?.state).toBe('done');
+    expect(readFileSync(join(processed, 'removed.report.csv'), 'utf8')).toContain('too short');
+    expect(existsSync(join(processed, 'removed.csv'))).toBe(false);
+  });
+
   it('leaves a file dropped again under the same name in the inbox, for intake to read', async () => {
     const fileId = settledFile('again.csv');
     store.beginReporting(fileId, 'again', NOW);
