@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { markRepeats } from './mark-repeats.js';
+import { ChunkPlanner } from './chunk-planner.js';
 import { planBatches } from './plan-batches.js';
 
 export interface NewFile {
@@ -51,10 +52,11 @@ export interface UnfinishedRead {
  * picked up after its last stored line (`unfinishedRead`), or dropped when nothing was sent.
  */
 export class IntakeTransitions {
-  /** Per file being read: the lowest row id that may still be unplanned. */
-  private readonly planFrom = new Map<number, number>();
+  private readonly planner: ChunkPlanner;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    this.planner = new ChunkPlanner(db);
+  }
 
   createFile(file: NewFile): number {
     const result = this.db
@@ -95,15 +97,13 @@ export class IntakeTransitions {
       }
       markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), now);
       if (batchSize === undefined) return 0;
-      const planned = planBatches(this.db, fileId, batchSize, now, { fromId: this.planFromId(fileId), fullOnly: true });
-      this.planFrom.set(fileId, planned.firstUnplannedId ?? firstId + rows.length);
-      return planned.batches;
+      return this.planner.planChunk(fileId, firstId, batchSize, now);
     })();
   }
 
   /** `reading -> submitting` with an error: the whole file was refused and only gets reported. */
   rejectFile(fileId: number, error: string, now: string): void {
-    this.planFrom.delete(fileId);
+    this.planner.forget(fileId);
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM batches WHERE file_id = ?').run(fileId);
       this.db.prepare('DELETE FROM rows WHERE file_id = ?').run(fileId);
@@ -124,8 +124,7 @@ export class IntakeTransitions {
         this.db.prepare('UPDATE files SET repeat_of = ? WHERE id = ?').run(repeatOf, fileId);
         markRepeats(this.db, fileId, 0, repeatOf, now);
       }
-      planBatches(this.db, fileId, batchSize, now, { fromId: this.planFromId(fileId) });
-      this.planFrom.delete(fileId);
+      if (!this.planner.planRest(fileId, now)) planBatches(this.db, fileId, batchSize, now);
       const counts = this.db
         .prepare(
           `SELECT COUNT(*) AS rows,
@@ -160,7 +159,7 @@ export class IntakeTransitions {
 
   /** Forgets a read that did not finish and sent nothing: the file is read again from the start. */
   discardRead(fileId: number): void {
-    this.planFrom.delete(fileId);
+    this.planner.forget(fileId);
     this.db.transaction(() => {
       this.db.prepare(`DELETE FROM rows WHERE file_id = ?`).run(fileId);
       this.db.prepare(`DELETE FROM batches WHERE file_id = ?`).run(fileId);
@@ -182,16 +181,5 @@ export class IntakeTransitions {
 
   private repeatOfFile(fileId: number): number | null {
     return (this.db.prepare('SELECT repeat_of FROM files WHERE id = ?').pluck().get(fileId) as number | null | undefined) ?? null;
-  }
-
-  /** Where planning starts: remembered per chunk, looked up once after a restart. */
-  private planFromId(fileId: number): number {
-    const known = this.planFrom.get(fileId);
-    if (known !== undefined) return known;
-    const first = this.db
-      .prepare(`SELECT MIN(id) FROM rows WHERE file_id = ? AND state IN ('queued', 'unknown') AND batch_id IS NULL`)
-      .pluck()
-      .get(fileId) as number | null;
-    return first ?? 0;
   }
 }

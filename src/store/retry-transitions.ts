@@ -64,7 +64,7 @@ export class RetryTransitions {
         )
         .run({ now }).changes;
       let batches = 0;
-      for (const fileId of fileIds) batches += planBatches(this.db, fileId, batchSize, now).batches;
+      for (const fileId of fileIds) batches += planBatches(this.db, fileId, batchSize, now);
       const touched = new Set([...fileIds, ...givenUpFailed, ...givenUpUnknown]);
       const markDirty = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?');
       for (const id of touched) markDirty.run(id);

@@ -66,6 +66,25 @@ describe('streaming intake', () => {
     expect(sizes).toEqual([...Array<number>(25).fill(100), 50]);
   });
 
+  it('plans each service from its own first unplanned row: a lone row of another service waits for the end', async () => {
+    const imeis = validImeis(2550, 7);
+    await writeFile(join(dir, 'mixed.csv'), `IMEI,service\n${imeis.map((imei, i) => `${imei},${i === 0 ? '269' : '1739'}`).join('\n')}\n`);
+    const entry = { absolutePath: join(dir, 'mixed.csv'), relativePath: 'mixed.csv', folderServiceId: null };
+    const plannedWhileReading: number[] = [];
+    await intakeFile(store, entry, OPTIONS, silentLogger(), {
+      onBatchesPlanned: () => plannedWhileReading.push(store.db.prepare('SELECT COUNT(*) FROM batches').pluck().get() as number),
+    });
+    expect(plannedWhileReading).toEqual([9, 19, 25]);
+    const batches = store.db
+      .prepare('SELECT service_id AS service, COUNT(*) AS rows FROM rows GROUP BY batch_id ORDER BY batch_id')
+      .all() as { service: string; rows: number }[];
+    expect(batches.slice(0, 25).every((b) => b.service === '1739' && b.rows === 100)).toBe(true);
+    expect(batches.slice(25)).toEqual([
+      { service: '1739', rows: 49 },
+      { service: '269', rows: 1 },
+    ]);
+  });
+
   it('marks a repeat of an earlier chunk as a duplicate even when the first one was already ordered', async () => {
     const imeis = validImeis(1500, 2);
     const repeated = imeis[3] as string;

@@ -1,0 +1,92 @@
+import type { Db } from './db.js';
+
+/**
+ * Cuts full batches while a file is being read, chunk by chunk. The rows of each service not
+ * yet in a batch (fewer than `batchSize`) are kept here in memory, so a chunk costs only its own
+ * rows: walking the store for them made a lone row of another service near the top of a big
+ * file cost every later chunk a walk over the whole file. What is left at the end of the file
+ * is planned by `planBatches`, from the store. Runs inside the caller's transaction.
+ */
+export class ChunkPlanner {
+  /** Per file, per service: ids of the rows waiting for a batch, oldest first. */
+  private readonly waiting = new Map<number, Map<string, number[]>>();
+
+  constructor(private readonly db: Db) {}
+
+  /** Plans the full batches the rows stored from `fromId` on complete. Returns the batches planned. */
+  planChunk(fileId: number, fromId: number, batchSize: number, now: string): number {
+    const waiting = this.waitingOf(fileId, fromId);
+    const fresh = this.db
+      .prepare(
+        `SELECT id, service_id AS serviceId FROM rows NOT INDEXED
+          WHERE id >= ? AND file_id = ? AND state = 'queued' AND batch_id IS NULL ORDER BY id`,
+      )
+      .all(fromId, fileId) as { id: number; serviceId: string }[];
+    for (const row of fresh) {
+      const ids = waiting.get(row.serviceId) ?? [];
+      ids.push(row.id);
+      waiting.set(row.serviceId, ids);
+    }
+    const insertBatch = this.db.prepare(
+      `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
+    );
+    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued'`);
+    let batches = 0;
+    for (const [serviceId, ids] of waiting) {
+      while (ids.length >= batchSize) {
+        const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
+        assign.run(batchId, JSON.stringify(ids.splice(0, batchSize)));
+        batches += 1;
+      }
+    }
+    return batches;
+  }
+
+  /**
+   * The file was read to its end: its waiting rows become short batches, one per service.
+   * False when this planner does not know the file (a restart): `planBatches` does it then.
+   */
+  planRest(fileId: number, now: string): boolean {
+    const waiting = this.waiting.get(fileId);
+    if (!waiting) return false;
+    const insertBatch = this.db.prepare(
+      `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
+    );
+    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued'`);
+    for (const [serviceId, ids] of [...waiting].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (ids.length === 0) continue;
+      const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
+      assign.run(batchId, JSON.stringify(ids));
+    }
+    this.waiting.delete(fileId);
+    return true;
+  }
+
+  /** The file's read ended (or was dropped): its waiting rows are the store's business now. */
+  forget(fileId: number): void {
+    this.waiting.delete(fileId);
+  }
+
+  /**
+   * The waiting rows of a file; after a restart, read once from the store (every row before
+   * `beforeId` that is queued and in no batch: fewer than `batchSize` per service).
+   */
+  private waitingOf(fileId: number, beforeId: number): Map<string, number[]> {
+    let waiting = this.waiting.get(fileId);
+    if (waiting) return waiting;
+    waiting = new Map();
+    const earlier = this.db
+      .prepare(
+        `SELECT id, service_id AS serviceId FROM rows
+          WHERE file_id = ? AND state = 'queued' AND batch_id IS NULL AND id < ? ORDER BY id`,
+      )
+      .all(fileId, beforeId) as { id: number; serviceId: string }[];
+    for (const row of earlier) {
+      const ids = waiting.get(row.serviceId) ?? [];
+      ids.push(row.id);
+      waiting.set(row.serviceId, ids);
+    }
+    this.waiting.set(fileId, waiting);
+    return waiting;
+  }
+}
