@@ -6,6 +6,8 @@ import { intakeFile, type IntakeOptions, type IntakeOutcome } from './intake-fil
 
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
+/** Failed re-reads of a half-read file whose rows were sent before it is finished in part. */
+const MAX_FAILURES_OF_A_SENT_READ = 3;
 
 /**
  * Reads stable inbox files into the store one at a time: reading is cheap next to the provider,
@@ -78,12 +80,32 @@ export class IntakeQueue {
       if (error instanceof StoppingError) return; // picked up after its last stored row at the next start
       // Not the file's content but our access to it: back off instead of retrying on every rescan.
       const failures = (this.unreadable.get(entry.relativePath)?.failures ?? 0) + 1;
-      const delayMs = Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS);
       const message = describeError(error);
+      const gone = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      if ((gone || failures >= MAX_FAILURES_OF_A_SENT_READ) && this.finishSentReadInPart(entry, message)) {
+        this.unreadable.delete(entry.relativePath);
+        return;
+      }
+      const delayMs = Math.min(RETRY_BASE_MS * 2 ** (failures - 1), RETRY_MAX_MS);
       this.unreadable.set(entry.relativePath, { failures, retryAt: Date.now() + delayMs, error: message });
       this.logger.error({ file: entry.relativePath, err: message, retryInMs: delayMs }, 'cannot read file; will try again');
     } finally {
       this.reading.delete(entry.relativePath);
     }
+  }
+
+  /**
+   * A read cut half-way whose rows were already sent, and which cannot be picked up (the file
+   * is gone, or keeps failing): finished with the rows read, so those get their report and the
+   * short batches left are sent. Nothing sent: false, and the read is simply tried again.
+   */
+  private finishSentReadInPart(entry: InboxEntry, reason: string): boolean {
+    const read = this.store.intake.unfinishedRead(entry.relativePath);
+    if (!read?.sent) return false;
+    const error = `the file could not be read to its end (${reason}): rows after line ${read.lastLine} were not read`;
+    const counts = this.store.intake.finishIntake(read.fileId, this.options.batchSize, undefined, new Date().toISOString(), error);
+    this.logger.warn({ file: entry.relativePath, ...counts, err: error }, 'file read in part');
+    this.onRead({ fileId: read.fileId, counts, error });
+    return true;
   }
 }

@@ -7,7 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { intakeFile, settleUnfinishedReads, type IntakeOptions } from '../../src/engine/intake-file.js';
+import { intakeFile, settleUnfinishedReads, type IntakeOptions, type IntakeOutcome } from '../../src/engine/intake-file.js';
+import { IntakeQueue } from '../../src/engine/intake-queue.js';
 import { silentLogger } from '../../src/log.js';
 import { openDatabase } from '../../src/store/db.js';
 import { Store } from '../../src/store/store.js';
@@ -156,6 +157,30 @@ describe('streaming intake', () => {
     const outcome = await intakeFile(store, entry, OPTIONS, silentLogger());
     expect(outcome.error).toBe('the file was replaced while it was being read: rows after line 1001 were not read');
     expect(store.getFile(outcome.fileId)).toMatchObject({ state: 'submitting', rowsTotal: 1000 });
+  });
+
+  it('finishes a sent half-read whose file disappears while the daemon runs, with the rows read', async () => {
+    const entry = await inboxFile('vanish.csv', validImeis(2500, 8));
+    let chunks = 0;
+    await expect(
+      intakeFile(store, entry, OPTIONS, silentLogger(), {
+        onBatchesPlanned: () => {
+          if (chunks === 0) sendOneBatch();
+          chunks += 1;
+        },
+        shouldStop: () => chunks >= 1,
+      }),
+    ).rejects.toThrow('stopping');
+    await rm(entry.absolutePath);
+    const outcomes: IntakeOutcome[] = [];
+    const queue = new IntakeQueue(store, OPTIONS, silentLogger(), (outcome) => outcomes.push(outcome));
+    queue.enqueue(entry);
+    await queue.drain();
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.error).toMatch(/^the file could not be read to its end \(.*ENOENT.*\): rows after line 1001 were not read$/);
+    expect(store.getFile(outcomes[0]?.fileId ?? -1)).toMatchObject({ state: 'submitting', rowsTotal: 1000 });
+    // The 900 rows not sent yet are in batches, waiting for the submitter.
+    expect(store.db.prepare(`SELECT COUNT(*) FROM rows WHERE state = 'queued' AND batch_id IS NULL`).pluck().get()).toBe(0);
   });
 
   it('at start: drops unsent half-reads, finishes sent ones whose file is gone, leaves the rest to resume', async () => {
