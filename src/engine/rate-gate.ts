@@ -23,6 +23,8 @@ const PROBE_STREAK_FACTOR = 10;
  */
 export class RateGate {
   private successStreak = 0;
+  /** Counts the halvings: a call remembers the level it left at. */
+  private level = 0;
   /** The most calls in flight the provider is known to take: one below the last refused level. */
   private knownGood: number;
   private pausedUntil = 0;
@@ -39,8 +41,11 @@ export class RateGate {
     return this.limit.concurrency;
   }
 
-  /** Waits for the end of a rate-limit pause and for this call's place in the pacing. */
-  async waitTurn(signal: AbortSignal): Promise<void> {
+  /**
+   * Waits for the end of a rate-limit pause and for this call's place in the pacing. Returns
+   * the level the call leaves at, to hand back to `onRateLimited` if it is refused.
+   */
+  async waitTurn(signal: AbortSignal): Promise<number> {
     await sleep(this.pausedUntil - Date.now(), signal);
     if (this.options.maxCallsPerMinute > 0) {
       const spacing = 60_000 / this.options.maxCallsPerMinute;
@@ -49,13 +54,17 @@ export class RateGate {
       this.nextSlotAt = slot + spacing;
       await sleep(slot - now, signal);
     }
+    return this.level;
   }
 
-  onRateLimited(retryAfterSeconds: number | undefined): void {
+  /** A call that left at `sentAtLevel` (from `waitTurn`) was answered 429. */
+  onRateLimited(retryAfterSeconds: number | undefined, sentAtLevel: number): void {
     this.successStreak = 0;
-    // One halving per burst: the other calls of the same burst get their 429 during the pause
-    // the first one started, and halving for each would collapse the limit to 1.
-    if (Date.now() >= this.pausedUntil) {
+    // Only a call sent since the last halving says the current limit is too high. The others
+    // left before it (the rest of the same burst, or late answers of calls sent at the old
+    // limit) would halve a limit that already accounts for them, down to 1.
+    if (sentAtLevel === this.level) {
+      this.level += 1;
       this.knownGood = Math.max(1, this.limit.concurrency - 1);
       this.limit.concurrency = Math.max(1, Math.floor(this.limit.concurrency / 2));
     }

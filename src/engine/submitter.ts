@@ -248,7 +248,7 @@ export class Submitter {
 
   /** Records the attempt, then calls; the store knows about the call before it leaves. */
   private async call(batch: BatchRecord): Promise<CallOutcome | undefined> {
-    await this.gate.waitTurn(this.abort.signal);
+    const level = await this.gate.waitTurn(this.abort.signal);
     if (this.stopping) throw new AbortError(new StoppingError());
     if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
     let ticket: AttemptTicket | undefined;
@@ -266,7 +266,7 @@ export class Submitter {
       return { ticket, result, error: undefined };
     } catch (error) {
       const failure = asProviderError(error);
-      if (isRateLimited(failure)) this.gate.onRateLimited(failure.details.retryAfterSeconds);
+      if (isRateLimited(failure)) this.gate.onRateLimited(failure.details.retryAfterSeconds, level);
       return { ticket, result: undefined, error: failure };
     }
   }
