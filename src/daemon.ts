@@ -245,9 +245,11 @@ export class Daemon {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     if (this.catalogueTimer) clearInterval(this.catalogueTimer);
     await this.retryJob.stop();
+    // Intake first: a read in progress stops at its next chunk instead of planning batches
+    // that the stopped submitter would never send (it resumes at the next start).
+    await this.intake.close();
     await this.submitter.stop();
     await this.poller.stop();
-    await this.intake.close();
     this.finisher.close();
     await this.finisher.drain();
     await this.alerts.close();
