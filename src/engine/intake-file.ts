@@ -98,7 +98,8 @@ export async function intakeFile(
   if (unfinished && unfinished.sha256 !== sha256) {
     // Other bytes under the name: the rows read (and sent) are reported; the new file is read
     // as a new file once this one is done (the finisher leaves it in the inbox).
-    const error = `the file was replaced while it was being read: rows after line ${unfinished.lastLine} were not read`;
+    const change = sha256 === '' ? 'can no longer be read as it was (too large, or not a file)' : 'was replaced while it was being read';
+    const error = `the file ${change}: rows after line ${unfinished.lastLine} were not read`;
     const counts = store.intake.finishIntake(unfinished.fileId, options.batchSize, undefined, now, error);
     log.warn({ ...counts, err: error }, 'file read in part');
     return { fileId: unfinished.fileId, counts, error };
