@@ -5,7 +5,8 @@ import type { Db } from './db.js';
  * yet in a batch (fewer than `batchSize`) are kept here in memory, so a chunk costs only its own
  * rows: walking the store for them made a lone row of another service near the top of a big
  * file cost every later chunk a walk over the whole file. What is left at the end of the file
- * is planned by `planBatches`, from the store. Runs inside the caller's transaction.
+ * is planned by `planBatches`, from the store. Runs inside the caller's transaction. A row the
+ * retry job put in a batch meanwhile (a failed batch of a file still being read) keeps it.
  */
 export class ChunkPlanner {
   /** Per file, per service: ids of the rows waiting for a batch, oldest first. */
@@ -30,7 +31,7 @@ export class ChunkPlanner {
     const insertBatch = this.db.prepare(
       `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
     );
-    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued'`);
+    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued' AND batch_id IS NULL`);
     let batches = 0;
     for (const [serviceId, ids] of waiting) {
       while (ids.length >= batchSize) {
@@ -52,7 +53,7 @@ export class ChunkPlanner {
     const insertBatch = this.db.prepare(
       `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
     );
-    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued'`);
+    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued' AND batch_id IS NULL`);
     for (const [serviceId, ids] of [...waiting].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (ids.length === 0) continue;
       const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
