@@ -25,6 +25,11 @@ export interface BenchOptions {
   cpuProfile: boolean;
   /** Keep each scenario's temp workspace (inbox, processed, database) for inspection. Default false. */
   keepWorkspaces: boolean;
+  /**
+   * Runs of each scenario, one after another. Default 1. On a shared VM one run can be a fifth
+   * off; with several, the table ends with each scenario's median and range.
+   */
+  repeat: number;
   help: boolean;
 }
 
@@ -36,6 +41,7 @@ export const USAGE = `usage: node dist/bench/run.js [options]
   --log-level L     the daemon's log level: info or debug (default info)
   --cpu-prof        profile the daemon (node --cpu-prof) and summarise its CPU time
   --keep            keep each scenario's temp workspace
+  --repeat N        run each scenario N times and print the median and range (default 1)
   --help            this text`;
 
 export class BenchUsageError extends Error {}
@@ -53,6 +59,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'log-level': { type: 'string' },
         'cpu-prof': { type: 'boolean' },
         keep: { type: 'boolean' },
+        repeat: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -71,6 +78,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (timeoutSeconds !== undefined && !(timeoutSeconds > 0)) {
     throw new BenchUsageError('--timeout-s must be a number of seconds above 0');
   }
+  const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new BenchUsageError('--repeat must be a whole number of runs, 1 or more');
   const logLevel = values['log-level'] ?? 'info';
   if (logLevel !== 'info' && logLevel !== 'debug') {
     throw new BenchUsageError('--log-level must be info or debug');
@@ -83,6 +92,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     logLevel,
     cpuProfile: values['cpu-prof'] === true,
     keepWorkspaces: values.keep === true,
+    repeat,
     help: values.help === true,
   };
 }

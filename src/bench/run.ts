@@ -12,7 +12,7 @@ import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './
 import type { BenchResults } from './results.js';
 import { runScenario } from './run-scenario.js';
 import { quickVersion, SCENARIOS, type Scenario } from './scenarios.js';
-import { resultsTable, scenarioDetails } from './table.js';
+import { resultsTable, scenarioDetails, spreadLines } from './table.js';
 
 function chosenScenarios(options: BenchOptions): Scenario[] {
   return options.scenarios.map((name) => {
@@ -47,13 +47,20 @@ async function main(argv: readonly string[]): Promise<number> {
     results: [],
   };
   const resultsPath = join(outDir, 'bench-results.json');
-  for (const scenario of chosenScenarios(options)) {
+  const runs = chosenScenarios(options).flatMap((scenario) =>
+    Array.from({ length: options.repeat }, (_, index) => ({
+      scenario,
+      // Each run its own log and profile folder: a profile summary must not mix runs.
+      label: options.repeat > 1 ? `${scenario.name}-${index + 1}` : scenario.name,
+    })),
+  );
+  for (const { scenario, label } of runs) {
     process.stdout.write(`running ${scenario.name} (${scenario.imeis.toLocaleString('en-US')} IMEIs)...\n`);
     const result = await runScenario(scenario, {
       timeoutMs: options.timeoutMs ?? scenario.timeoutMs,
       logLevel: options.logLevel,
-      logFile: join(outDir, 'logs', `${scenario.name}.jsonl`),
-      profileDir: options.cpuProfile ? join(outDir, 'profiles', scenario.name) : undefined,
+      logFile: join(outDir, 'logs', `${label}.jsonl`),
+      profileDir: options.cpuProfile ? join(outDir, 'profiles', label) : undefined,
       keepWorkspace: options.keepWorkspaces,
     });
     results.results.push(result);
@@ -62,7 +69,9 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   }
 
-  process.stdout.write(`${machineLine(machine)}\n${resultsTable(results.results)}\n\nresults: ${resultsPath}\n`);
+  const spread = spreadLines(results.results);
+  const spreadText = spread.length > 0 ? `\n\n${spread.join('\n')}` : '';
+  process.stdout.write(`${machineLine(machine)}\n${resultsTable(results.results)}${spreadText}\n\nresults: ${resultsPath}\n`);
   const crashed = results.results.filter((r) => r.outcome === 'error' || r.outcome === 'daemon-exited');
   return crashed.length > 0 ? 1 : 0;
 }

@@ -110,3 +110,31 @@ export function scenarioDetails(r: ScenarioResult): string {
   }
   return out.join('\n');
 }
+
+/**
+ * Per scenario run more than once: the median elapsed time and its range, e.g.
+ * `20k-200ms: median 2.05 s (1.98-2.19 s) over 5 runs, 1.46x the bound`. Runs that did not
+ * complete are counted apart.
+ */
+export function spreadLines(results: readonly ScenarioResult[]): string[] {
+  const byScenario = new Map<string, ScenarioResult[]>();
+  for (const result of results) byScenario.set(result.scenario.name, [...(byScenario.get(result.scenario.name) ?? []), result]);
+  const lines: string[] = [];
+  for (const [name, runs] of byScenario) {
+    if (runs.length < 2) continue;
+    const elapsed = runs.flatMap((run) => (run.elapsedMs === undefined ? [] : [run.elapsedMs])).sort((a, b) => a - b);
+    const unfinished = runs.length - elapsed.length;
+    const tail = unfinished > 0 ? `; ${unfinished} did not complete` : '';
+    if (elapsed.length === 0) {
+      lines.push(`${name}: no run completed of ${runs.length}`);
+      continue;
+    }
+    const middle = Math.floor(elapsed.length / 2);
+    const median = elapsed.length % 2 === 1 ? (elapsed[middle] as number) : ((elapsed[middle - 1] as number) + (elapsed[middle] as number)) / 2;
+    const bound = runs[0]?.boundMs ?? 0;
+    const ratio = bound > 0 ? `, ${(median / bound).toFixed(2)}x the bound` : '';
+    const range = `${((elapsed[0] as number) / 1000).toFixed(2)}-${((elapsed[elapsed.length - 1] as number) / 1000).toFixed(2)} s`;
+    lines.push(`${name}: median ${seconds(median)} (${range}) over ${elapsed.length} runs${ratio}${tail}`);
+  }
+  return lines;
+}
