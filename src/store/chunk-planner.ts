@@ -12,26 +12,42 @@ export class ChunkPlanner {
   /** Per file, per service: ids of the rows waiting for a batch, oldest first. */
   private readonly waiting = new Map<number, Map<string, number[]>>();
 
+  /** Prepared on first use: they run for every chunk. */
+  private prepared: ReturnType<ChunkPlanner['prepareStatements']> | undefined;
+
   constructor(private readonly db: Db) {}
+
+  private statements(): ReturnType<ChunkPlanner['prepareStatements']> {
+    this.prepared ??= this.prepareStatements();
+    return this.prepared;
+  }
+
+  private prepareStatements() {
+    return {
+      freshRows: this.db.prepare(
+        `SELECT id, service_id AS serviceId FROM rows NOT INDEXED
+          WHERE id >= ? AND file_id = ? AND state = 'queued' AND batch_id IS NULL ORDER BY id`,
+      ),
+      insertBatch: this.db.prepare(
+        `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
+      ),
+      assign: this.db.prepare(
+        `UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued' AND batch_id IS NULL`,
+      ),
+    };
+  }
 
   /** Plans the full batches the rows stored from `fromId` on complete. Returns the batches planned. */
   planChunk(fileId: number, fromId: number, batchSize: number, now: string): number {
+    const sql = this.statements();
     const waiting = this.waitingOf(fileId, fromId);
-    const fresh = this.db
-      .prepare(
-        `SELECT id, service_id AS serviceId FROM rows NOT INDEXED
-          WHERE id >= ? AND file_id = ? AND state = 'queued' AND batch_id IS NULL ORDER BY id`,
-      )
-      .all(fromId, fileId) as { id: number; serviceId: string }[];
+    const fresh = sql.freshRows.all(fromId, fileId) as { id: number; serviceId: string }[];
     for (const row of fresh) {
       const ids = waiting.get(row.serviceId) ?? [];
       ids.push(row.id);
       waiting.set(row.serviceId, ids);
     }
-    const insertBatch = this.db.prepare(
-      `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
-    );
-    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued' AND batch_id IS NULL`);
+    const { insertBatch, assign } = sql;
     let batches = 0;
     for (const [serviceId, ids] of waiting) {
       while (ids.length >= batchSize) {
@@ -50,10 +66,7 @@ export class ChunkPlanner {
   planRest(fileId: number, now: string): boolean {
     const waiting = this.waiting.get(fileId);
     if (!waiting) return false;
-    const insertBatch = this.db.prepare(
-      `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
-    );
-    const assign = this.db.prepare(`UPDATE rows SET batch_id = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'queued' AND batch_id IS NULL`);
+    const { insertBatch, assign } = this.statements();
     for (const [serviceId, ids] of [...waiting].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (ids.length === 0) continue;
       const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { markRepeats } from './mark-repeats.js';
 import { ChunkPlanner } from './chunk-planner.js';
@@ -53,6 +54,8 @@ export interface UnfinishedRead {
  */
 export class IntakeTransitions {
   private readonly planner: ChunkPlanner;
+  /** Prepared on first use: it runs for every row of every file. */
+  private insertRow: Statement | undefined;
 
   constructor(private readonly db: Db) {
     this.planner = new ChunkPlanner(db);
@@ -84,10 +87,11 @@ export class IntakeTransitions {
    */
   appendRows(fileId: number, rows: readonly NewRow[], now: string, batchSize?: number): number {
     if (rows.length === 0) return 0;
-    const insert = this.db.prepare(
+    this.insertRow ??= this.db.prepare(
       `INSERT INTO rows (file_id, line, raw_imei, imei, service_id, state, note, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const insert = this.insertRow;
     return this.db.transaction((): number => {
       let firstId = 0;
       for (const row of rows) {

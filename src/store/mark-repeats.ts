@@ -8,9 +8,49 @@ import type { Db } from './db.js';
  * new rows, against everything stored before them.
  */
 export function markRepeats(db: Db, fileId: number, fromId: number, repeatOf: number | null, now: string): void {
+  const sql = statementsFor(db);
   if (repeatOf !== null) markRepeatOfFile(db, fileId, fromId, repeatOf, now);
-  markRepeatsWithinFile(db, fileId, fromId, now);
-  markRepeatsOfEarlierFiles(db, fileId, fromId, now);
+  markRepeatsWithinFile(sql, fileId, fromId, now);
+  markRepeatsOfEarlierFiles(sql, fileId, fromId, now);
+}
+
+/**
+ * Prepared once per database: these run for every chunk of every file (thousands for a big
+ * file), and preparing the joins cost about 50 us each time.
+ */
+const STATEMENTS = new WeakMap<Db, RepeatStatements>();
+
+type RepeatStatements = ReturnType<typeof prepareStatements>;
+
+function statementsFor(db: Db): RepeatStatements {
+  let sql = STATEMENTS.get(db);
+  if (!sql) {
+    sql = prepareStatements(db);
+    STATEMENTS.set(db, sql);
+  }
+  return sql;
+}
+
+function prepareStatements(db: Db) {
+  return {
+    repeatsWithinFile: db.prepare(
+      `SELECT r.id AS rowId, MIN(e.id) AS firstId, e.line AS firstLine
+         FROM rows AS r
+         JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id = r.file_id AND e.id < r.id
+        WHERE r.file_id = ? AND r.id >= ? AND r.state = 'queued'
+        GROUP BY r.id`,
+    ),
+    repeatsOfEarlierFiles: db.prepare(
+      `SELECT r.id AS rowId, MIN(e.id) AS earlierId, e.order_id AS orderId, f.inbox_path AS earlierFile, e.line AS earlierLine
+         FROM rows AS r
+         JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id <> r.file_id
+                        AND e.state IN ('ordered', 'unknown', 'unconfirmed')
+         JOIN files AS f ON f.id = e.file_id
+        WHERE r.file_id = ? AND r.id >= ? AND r.state = 'queued' AND e.id < r.id
+        GROUP BY r.id`,
+    ),
+    markDuplicate: db.prepare(`UPDATE rows SET state = 'duplicate', duplicate_of = ?, note = ?, updated_at = ? WHERE id = ?`),
+  };
 }
 
 /** The same bytes were processed before: nothing is sent again; rows point at the earlier file. */
@@ -30,19 +70,9 @@ function markRepeatOfFile(db: Db, fileId: number, fromId: number, earlierFileId:
  * A row whose IMEI and service appear earlier in the same file repeats the first of them,
  * whatever that one's state is by now (it may already be sent while this chunk is read).
  */
-function markRepeatsWithinFile(db: Db, fileId: number, fromId: number, now: string): void {
-  const repeats = db
-    .prepare(
-      `SELECT r.id AS rowId, MIN(e.id) AS firstId, e.line AS firstLine
-         FROM rows AS r
-         JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id = r.file_id AND e.id < r.id
-        WHERE r.file_id = ? AND r.id >= ? AND r.state = 'queued'
-        GROUP BY r.id`,
-    )
-    .all(fileId, fromId) as { rowId: number; firstId: number; firstLine: number }[];
-  if (repeats.length === 0) return;
-  const update = db.prepare(`UPDATE rows SET state = 'duplicate', duplicate_of = ?, note = ?, updated_at = ? WHERE id = ?`);
-  for (const r of repeats) update.run(r.firstId, `same IMEI as row ${r.firstLine} of this file`, now, r.rowId);
+function markRepeatsWithinFile(sql: RepeatStatements, fileId: number, fromId: number, now: string): void {
+  const repeats = sql.repeatsWithinFile.all(fileId, fromId) as { rowId: number; firstId: number; firstLine: number }[];
+  for (const r of repeats) sql.markDuplicate.run(r.firstId, `same IMEI as row ${r.firstLine} of this file`, now, r.rowId);
 }
 
 /**
@@ -52,21 +82,16 @@ function markRepeatsWithinFile(db: Db, fileId: number, fromId: number, now: stri
  * provider refuses (and does not charge) the second.
  * (SQLite takes the bare columns from the row that holds the MIN: the earliest such row.)
  */
-function markRepeatsOfEarlierFiles(db: Db, fileId: number, fromId: number, now: string): void {
-  const candidates = db
-    .prepare(
-      `SELECT r.id AS rowId, MIN(e.id) AS earlierId, e.order_id AS orderId, f.inbox_path AS earlierFile, e.line AS earlierLine
-         FROM rows AS r
-         JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id <> r.file_id
-                        AND e.state IN ('ordered', 'unknown', 'unconfirmed')
-         JOIN files AS f ON f.id = e.file_id
-        WHERE r.file_id = ? AND r.id >= ? AND r.state = 'queued' AND e.id < r.id
-        GROUP BY r.id`,
-    )
-    .all(fileId, fromId) as { rowId: number; earlierId: number; orderId: string | null; earlierFile: string; earlierLine: number }[];
-  const update = db.prepare(`UPDATE rows SET state = 'duplicate', duplicate_of = ?, note = ?, updated_at = ? WHERE id = ?`);
+function markRepeatsOfEarlierFiles(sql: RepeatStatements, fileId: number, fromId: number, now: string): void {
+  const candidates = sql.repeatsOfEarlierFiles.all(fileId, fromId) as {
+    rowId: number;
+    earlierId: number;
+    orderId: string | null;
+    earlierFile: string;
+    earlierLine: number;
+  }[];
   for (const c of candidates) {
     const order = c.orderId ? `order ${c.orderId}` : 'an order';
-    update.run(c.earlierId, `already sent: ${order} from ${c.earlierFile}, row ${c.earlierLine}`, now, c.rowId);
+    sql.markDuplicate.run(c.earlierId, `already sent: ${order} from ${c.earlierFile}, row ${c.earlierLine}`, now, c.rowId);
   }
 }
