@@ -35,7 +35,9 @@ describe('retry of Failed rows', () => {
       await writeFile(join(env.ws.inbox, 'down.csv'), `imei\n${imeis.join('\n')}\n`);
       const report = join(env.ws.processed, 'down.report.csv');
       await waitForFile(report);
-      expect(await statuses(report)).toEqual(['Failed']);
+      // The schedule runs every 2 s and resends the rows while the provider is still down: a
+      // report rewritten in between shows them Queued, so wait for one showing them Failed.
+      await waitFor(async () => (await statuses(report)).join() === 'Failed', 'report of failed rows');
       const failed = await readReport(report);
       expect(failed[0]?.NOTE).toMatch(/scheduled retry will try again/);
 
