@@ -141,7 +141,8 @@ describe('hostile and messy inbox contents', () => {
     await rm(env.ws.processed);
     await mkdir(env.ws.processed);
     await waitForFile(join(env.ws.processed, 'blocked.summary.json'), 40_000);
-    expect(existsSync(join(env.ws.inbox, 'blocked.csv'))).toBe(false);
+    // The summary is written before the original is moved: wait for the move too.
+    await waitFor(() => !existsSync(join(env.ws.inbox, 'blocked.csv')), 'the original moved out of the inbox');
     expect(await readFile(join(env.ws.processed, 'blocked.csv'), 'utf8')).toContain(validImeis(1, 26)[0]);
     expect(env.sim.orders()).toHaveLength(5);
   });
