@@ -178,7 +178,9 @@ describe('crash-proof submission', () => {
     expect(report.map((r) => Number(r.ROW))).toEqual(imeis.map((_, i) => i + 2));
     expect(report.map((r) => r['IMEI NO.'])).toEqual(imeis);
     // Calls cut by the kill come back Unconfirmed (the provider refused the repeat); all else is ordered.
-    const notOrdered = report.filter((r) => r.STATUS !== 'Pending' && r.STATUS !== 'Unconfirmed');
+    // Results may arrive meanwhile (the simulator moves orders on): any order status counts.
+    const settled = new Set(['Pending', 'In Process', 'Completed', 'Rejected', 'Unconfirmed']);
+    const notOrdered = report.filter((r) => !settled.has(r.STATUS as string));
     expect(notOrdered.slice(0, 3).map((r) => `${r.STATUS}: ${r.NOTE}`)).toEqual([]);
     expect(report.filter((r) => r.STATUS === 'Unconfirmed').length).toBeLessThanOrEqual(cutCalls * BATCH_SIZE);
     expect(sim.orders()).toHaveLength(imeis.length);
