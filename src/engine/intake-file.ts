@@ -5,7 +5,7 @@ import type { Stats } from 'node:fs';
 import { FileRejectedError, StoppingError, describeError } from '../errors.js';
 import { checkImei, formatSize, hashFile, readInputRows } from '../intake/index.js';
 import type { Logger } from '../log.js';
-import type { IntakeCounts, NewRow } from '../store/intake-transitions.js';
+import type { IntakeCounts, NewRow, UnfinishedRead } from '../store/intake-transitions.js';
 import type { Store } from '../store/store.js';
 import type { InboxEntry } from '../watch/inbox-paths.js';
 
@@ -99,8 +99,7 @@ export async function intakeFile(
     // Other bytes under the name: the rows read (and sent) are reported; the new file is read
     // as a new file once this one is done (the finisher leaves it in the inbox).
     const change = sha256 === '' ? 'can no longer be read as it was (too large, or not a file)' : 'was replaced while it was being read';
-    const error = `the file ${change}: rows after line ${unfinished.lastLine} were not read`;
-    const counts = store.intake.finishIntake(unfinished.fileId, options.batchSize, undefined, now, error);
+    const { counts, error } = finishReadInPart(store, unfinished, change, options.batchSize);
     log.warn({ ...counts, err: error }, 'file read in part');
     return { fileId: unfinished.fileId, counts, error };
   }
@@ -140,7 +139,7 @@ export async function intakeFile(
       }
     }
     flush();
-    const counts = store.intake.finishIntake(fileId, options.batchSize, undefined, new Date().toISOString());
+    const counts = store.intake.finishIntake(fileId, options.batchSize, new Date().toISOString());
     log.info({ ...counts, repeatOf }, 'file read');
     return { fileId, counts, error: undefined };
   } catch (error) {
@@ -156,10 +155,24 @@ export async function intakeFile(
     // Broken half-way (quoting): the rows before the break are good and may be ordered already.
     flush();
     const partial = `${message}; the rows before it were read and sent, the rest of the file was not read`;
-    const counts = store.intake.finishIntake(fileId, options.batchSize, undefined, new Date().toISOString(), partial);
+    const counts = store.intake.finishIntake(fileId, options.batchSize, new Date().toISOString(), partial);
     log.warn({ ...counts, err: partial }, 'file read in part');
     return { fileId, counts, error: partial };
   }
+}
+
+/**
+ * Finishes a half-read file that cannot be picked up, with the rows it stored (some may be
+ * ordered already). `what` says what became of the file; the error names the last line read.
+ */
+export function finishReadInPart(
+  store: Store,
+  read: UnfinishedRead,
+  what: string,
+  batchSize: number,
+): { counts: IntakeCounts; error: string } {
+  const error = `the file ${what}: rows after line ${read.lastLine} were not read`;
+  return { counts: store.intake.finishIntake(read.fileId, batchSize, new Date().toISOString(), error), error };
 }
 
 export interface UnfinishedReadsOutcome {
@@ -188,8 +201,7 @@ export async function settleUnfinishedReads(store: Store, inboxDir: string, batc
       outcome.toResume += 1;
       continue;
     }
-    const error = `the file left the inbox before it was read to its end: rows after line ${read.lastLine} were not read`;
-    store.intake.finishIntake(read.fileId, batchSize, undefined, new Date().toISOString(), error);
+    finishReadInPart(store, read, 'left the inbox before it was read to its end', batchSize);
     outcome.finishedInPart += 1;
   }
   return outcome;

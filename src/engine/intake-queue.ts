@@ -2,7 +2,7 @@ import { StoppingError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import type { InboxEntry } from '../watch/inbox-paths.js';
-import { intakeFile, type IntakeOptions, type IntakeOutcome } from './intake-file.js';
+import { finishReadInPart, intakeFile, type IntakeOptions, type IntakeOutcome } from './intake-file.js';
 
 const RETRY_BASE_MS = 5_000;
 const RETRY_MAX_MS = 10 * 60_000;
@@ -102,8 +102,7 @@ export class IntakeQueue {
   private finishSentReadInPart(entry: InboxEntry, reason: string): boolean {
     const read = this.store.intake.unfinishedRead(entry.relativePath);
     if (!read?.sent) return false;
-    const error = `the file could not be read to its end (${reason}): rows after line ${read.lastLine} were not read`;
-    const counts = this.store.intake.finishIntake(read.fileId, this.options.batchSize, undefined, new Date().toISOString(), error);
+    const { counts, error } = finishReadInPart(this.store, read, `could not be read to its end (${reason})`, this.options.batchSize);
     this.logger.warn({ file: entry.relativePath, ...counts, err: error }, 'file read in part');
     this.onRead({ fileId: read.fileId, counts, error });
     return true;

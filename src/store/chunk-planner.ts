@@ -39,20 +39,12 @@ export class ChunkPlanner {
 
   /** Plans the full batches the rows stored from `fromId` on complete. Returns the batches planned. */
   planChunk(fileId: number, fromId: number, batchSize: number, now: string): number {
-    const sql = this.statements();
     const waiting = this.waitingOf(fileId, fromId);
-    const fresh = sql.freshRows.all(fromId, fileId) as { id: number; serviceId: string }[];
-    for (const row of fresh) {
-      const ids = waiting.get(row.serviceId) ?? [];
-      ids.push(row.id);
-      waiting.set(row.serviceId, ids);
-    }
-    const { insertBatch, assign } = sql;
+    addWaiting(waiting, this.statements().freshRows.all(fromId, fileId) as WaitingRow[]);
     let batches = 0;
     for (const [serviceId, ids] of waiting) {
       while (ids.length >= batchSize) {
-        const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
-        assign.run(batchId, JSON.stringify(ids.splice(0, batchSize)));
+        this.createBatch(fileId, serviceId, ids.splice(0, batchSize), now);
         batches += 1;
       }
     }
@@ -66,14 +58,17 @@ export class ChunkPlanner {
   planRest(fileId: number, now: string): boolean {
     const waiting = this.waiting.get(fileId);
     if (!waiting) return false;
-    const { insertBatch, assign } = this.statements();
     for (const [serviceId, ids] of [...waiting].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (ids.length === 0) continue;
-      const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
-      assign.run(batchId, JSON.stringify(ids));
+      if (ids.length > 0) this.createBatch(fileId, serviceId, ids, now);
     }
     this.waiting.delete(fileId);
     return true;
+  }
+
+  private createBatch(fileId: number, serviceId: string, ids: readonly number[], now: string): void {
+    const { insertBatch, assign } = this.statements();
+    const batchId = Number(insertBatch.run(fileId, serviceId, now, now).lastInsertRowid);
+    assign.run(batchId, JSON.stringify(ids));
   }
 
   /** The file's read ended (or was dropped): its waiting rows are the store's business now. */
@@ -94,13 +89,22 @@ export class ChunkPlanner {
         `SELECT id, service_id AS serviceId FROM rows
           WHERE file_id = ? AND state = 'queued' AND batch_id IS NULL AND id < ? ORDER BY id`,
       )
-      .all(fileId, beforeId) as { id: number; serviceId: string }[];
-    for (const row of earlier) {
-      const ids = waiting.get(row.serviceId) ?? [];
-      ids.push(row.id);
-      waiting.set(row.serviceId, ids);
-    }
+      .all(fileId, beforeId) as WaitingRow[];
+    addWaiting(waiting, earlier);
     this.waiting.set(fileId, waiting);
     return waiting;
+  }
+}
+
+interface WaitingRow {
+  id: number;
+  serviceId: string;
+}
+
+function addWaiting(waiting: Map<string, number[]>, rows: readonly WaitingRow[]): void {
+  for (const row of rows) {
+    const ids = waiting.get(row.serviceId);
+    if (ids) ids.push(row.id);
+    else waiting.set(row.serviceId, [row.id]);
   }
 }

@@ -56,6 +56,7 @@ export class IntakeTransitions {
   private readonly planner: ChunkPlanner;
   /** Prepared on first use: it runs for every row of every file. */
   private insertRow: Statement | undefined;
+  private selectRepeatOf: Statement | undefined;
 
   constructor(private readonly db: Db) {
     this.planner = new ChunkPlanner(db);
@@ -122,12 +123,8 @@ export class IntakeTransitions {
    * the file is counted. `error` records why the file was not read to its end (its rows before
    * that point are kept: some may already be ordered). One transaction.
    */
-  finishIntake(fileId: number, batchSize: number, repeatOf: number | undefined, now: string, error?: string): IntakeCounts {
+  finishIntake(fileId: number, batchSize: number, now: string, error?: string): IntakeCounts {
     return this.db.transaction(() => {
-      if (repeatOf !== undefined && this.repeatOfFile(fileId) === null) {
-        this.db.prepare('UPDATE files SET repeat_of = ? WHERE id = ?').run(repeatOf, fileId);
-        markRepeats(this.db, fileId, 0, repeatOf, now);
-      }
       if (!this.planner.planRest(fileId, now)) planBatches(this.db, fileId, batchSize, now);
       const counts = this.db
         .prepare(
@@ -184,6 +181,8 @@ export class IntakeTransitions {
   }
 
   private repeatOfFile(fileId: number): number | null {
-    return (this.db.prepare('SELECT repeat_of FROM files WHERE id = ?').pluck().get(fileId) as number | null | undefined) ?? null;
+    // Asked for every chunk: prepared once.
+    this.selectRepeatOf ??= this.db.prepare('SELECT repeat_of FROM files WHERE id = ?').pluck();
+    return (this.selectRepeatOf.get(fileId) as number | null | undefined) ?? null;
   }
 }

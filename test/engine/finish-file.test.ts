@@ -43,7 +43,7 @@ describe('moving a file out only after its report exists', () => {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const fileId = store.intake.createFile({ inboxPath: name, sha256, size: bytes.length, folderServiceId: null, now: NOW });
     store.intake.appendRows(fileId, [{ line: 2, rawImei: '12345', imei: null, serviceId: '1739', note: 'too short (5 digits)' }], NOW);
-    store.intake.finishIntake(fileId, 100, undefined, NOW);
+    store.intake.finishIntake(fileId, 100, NOW);
     return fileId;
   }
 

@@ -68,7 +68,7 @@ describe('ResultPoller against the simulator', () => {
     const name = `file-${fileCount}.csv`;
     const fileId = store.intake.createFile({ inboxPath: name, sha256: name, size: 1, folderServiceId: null, now });
     store.intake.appendRows(fileId, imeis.map((imei, i) => ({ line: i + 2, rawImei: imei, imei, serviceId: '1739', note: '' })), now);
-    store.intake.finishIntake(fileId, 100, undefined, now);
+    store.intake.finishIntake(fileId, 100, now);
     for (let batch = store.batches.nextPlanned(0); batch; batch = store.batches.nextPlanned(0)) {
       const ticket = store.batches.beginAttempt(batch.id, now);
       if (!ticket) continue;

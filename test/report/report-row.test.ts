@@ -187,7 +187,7 @@ describe('duplicate notes rendered from the store', () => {
       imeis.map((imei, i) => ({ line: i + 2, rawImei: imei, imei, serviceId: '1739', note: '' })),
       T0,
     );
-    store.intake.finishIntake(fileId, 100, undefined, T0);
+    store.intake.finishIntake(fileId, 100, T0);
     return fileId;
   }
 

@@ -34,7 +34,7 @@ describe('the row and batch state machine', () => {
     const fileId = store.intake.createFile({ inboxPath: 'f.csv', sha256: 'x', size: 1, folderServiceId: null, now: T0 });
     const rows = Array.from({ length: count }, (_, i) => ({ line: i + 2, rawImei: imei(i), imei: imei(i), serviceId: '1739', note: '' }));
     store.intake.appendRows(fileId, rows, T0);
-    store.intake.finishIntake(fileId, batchSize, undefined, T0);
+    store.intake.finishIntake(fileId, batchSize, T0);
     return fileId;
   }
 

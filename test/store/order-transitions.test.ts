@@ -39,7 +39,7 @@ function orderedFile(store: Store, name: string, imeis: readonly string[], first
     imeis.map((imei, i) => ({ line: i + 2, rawImei: imei, imei, serviceId: '1739', note: '' })),
     now,
   );
-  store.intake.finishIntake(fileId, 100, undefined, now);
+  store.intake.finishIntake(fileId, 100, now);
   for (let batch = store.batches.nextPlanned(0); batch; batch = store.batches.nextPlanned(0)) {
     const ticket = store.batches.beginAttempt(batch.id, now);
     if (!ticket) continue;
@@ -137,7 +137,7 @@ describe('OrderTransitions', () => {
     const firstFile = orderedFile(store, 'first.csv', [imei], 300);
     const laterFile = store.intake.createFile({ inboxPath: 'later.csv', sha256: 'later', size: 1, folderServiceId: null, now: T0 });
     store.intake.appendRows(laterFile, [{ line: 2, rawImei: imei, imei, serviceId: '1739', note: '' }], T0);
-    store.intake.finishIntake(laterFile, 100, undefined, T0);
+    store.intake.finishIntake(laterFile, 100, T0);
     settleReport(store, laterFile, 'later');
     expect(store.db.prepare('SELECT state FROM rows WHERE file_id = ?').pluck().get(laterFile)).toBe('duplicate');
 
