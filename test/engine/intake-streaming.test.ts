@@ -49,6 +49,20 @@ describe('streaming intake', () => {
     return ticket.imeis.length;
   }
 
+  /** Reads `entry` until `chunks` chunks are stored, sending the first batch if `send`, then stops. */
+  async function readThenStop(entry: InboxEntry, chunks: number, send: boolean): Promise<void> {
+    let stored = 0;
+    await expect(
+      intakeFile(store, entry, OPTIONS, silentLogger(), {
+        onBatchesPlanned: () => {
+          if (send && stored === 0) sendOneBatch();
+          stored += 1;
+        },
+        shouldStop: () => stored >= chunks,
+      }),
+    ).rejects.toThrow('stopping');
+  }
+
   function storedLines(fileId: number): number[] {
     return store.db.prepare('SELECT line FROM rows WHERE file_id = ? ORDER BY id').pluck().all(fileId) as number[];
   }
@@ -106,16 +120,7 @@ describe('streaming intake', () => {
 
   it('resumes a stopped read after its last stored row: every line once, the sent batch untouched', async () => {
     const entry = await inboxFile('c.csv', validImeis(3500, 3));
-    let chunks = 0;
-    await expect(
-      intakeFile(store, entry, OPTIONS, silentLogger(), {
-        onBatchesPlanned: () => {
-          if (chunks === 0) sendOneBatch();
-          chunks += 1;
-        },
-        shouldStop: () => chunks >= 2,
-      }),
-    ).rejects.toThrow('stopping');
+    await readThenStop(entry, 2, true);
     const [read] = store.intake.unfinishedReads();
     expect(read).toMatchObject({ lastLine: 2001, sent: true });
 
@@ -132,10 +137,7 @@ describe('streaming intake', () => {
 
   it('starts a stopped read again from the top when nothing of it was sent', async () => {
     const entry = await inboxFile('d.csv', validImeis(2500, 4));
-    let chunks = 0;
-    await expect(
-      intakeFile(store, entry, OPTIONS, silentLogger(), { onBatchesPlanned: () => (chunks += 1), shouldStop: () => chunks >= 1 }),
-    ).rejects.toThrow('stopping');
+    await readThenStop(entry, 1, false);
     const outcome = await intakeFile(store, entry, OPTIONS, silentLogger());
     expect(storedLines(outcome.fileId)).toHaveLength(2500);
     expect(store.db.prepare('SELECT COUNT(*) FROM files').pluck().get()).toBe(1);
@@ -143,16 +145,7 @@ describe('streaming intake', () => {
 
   it('reports what was read when the bytes under the name changed before the read was resumed', async () => {
     const entry = await inboxFile('e.csv', validImeis(2500, 5));
-    let chunks = 0;
-    await expect(
-      intakeFile(store, entry, OPTIONS, silentLogger(), {
-        onBatchesPlanned: () => {
-          if (chunks === 0) sendOneBatch();
-          chunks += 1;
-        },
-        shouldStop: () => chunks >= 1,
-      }),
-    ).rejects.toThrow('stopping');
+    await readThenStop(entry, 1, true);
     await inboxFile('e.csv', validImeis(10, 6));
     const outcome = await intakeFile(store, entry, OPTIONS, silentLogger());
     expect(outcome.error).toBe('the file was replaced while it was being read: rows after line 1001 were not read');
@@ -161,16 +154,7 @@ describe('streaming intake', () => {
 
   it('finishes a sent half-read whose file disappears while the daemon runs, with the rows read', async () => {
     const entry = await inboxFile('vanish.csv', validImeis(2500, 8));
-    let chunks = 0;
-    await expect(
-      intakeFile(store, entry, OPTIONS, silentLogger(), {
-        onBatchesPlanned: () => {
-          if (chunks === 0) sendOneBatch();
-          chunks += 1;
-        },
-        shouldStop: () => chunks >= 1,
-      }),
-    ).rejects.toThrow('stopping');
+    await readThenStop(entry, 1, true);
     await rm(entry.absolutePath);
     const outcomes: IntakeOutcome[] = [];
     const queue = new IntakeQueue(store, OPTIONS, silentLogger(), (outcome) => outcomes.push(outcome));
@@ -185,15 +169,7 @@ describe('streaming intake', () => {
 
   it('at start: drops unsent half-reads, finishes sent ones whose file is gone, leaves the rest to resume', async () => {
     const stopAfterFirstChunk = async (name: string, send: boolean): Promise<void> => {
-      const entry = await inboxFile(name, validImeis(1500, name.length));
-      let chunks = 0;
-      await intakeFile(store, entry, OPTIONS, silentLogger(), {
-        onBatchesPlanned: () => {
-          if (send) sendOneBatch();
-          chunks += 1;
-        },
-        shouldStop: () => chunks >= 1,
-      }).catch(() => undefined);
+      await readThenStop(await inboxFile(name, validImeis(1500, name.length)), 1, send);
     };
     await stopAfterFirstChunk('unsent.csv', false);
     await stopAfterFirstChunk('gone.csv', true);
