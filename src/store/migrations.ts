@@ -155,4 +155,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX rows_by_duplicate_of ON rows(duplicate_of) WHERE duplicate_of IS NOT NULL;
   CREATE INDEX attempts_by_batch ON attempts(batch_id);
   `,
+  // 6: no query reads orders by IMEI (history and repeats go through rows_by_imei), yet every
+  // order placed paid a write into this index at a random page: 20,000 orders in 200 commits
+  // took 250 ms with it and 130 ms without.
+  `DROP INDEX orders_by_imei;`,
 ];
