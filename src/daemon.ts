@@ -11,6 +11,7 @@ import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
 import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
+import { WorkerRowReader } from './intake/index.js';
 import { GsmFusionClient } from './provider/index.js';
 import { formatSummaryLine } from './report/summary-line.js';
 import type { ProviderClient } from './provider/types.js';
@@ -46,6 +47,8 @@ export class Daemon {
   /** Finished files whose rows were sent again (retry): their next report is judged for alerts. */
   private readonly resubmitted = new Set<number>();
   private readonly intake: IntakeQueue;
+  /** Reads input files in a thread of its own, started with the daemon. */
+  private readonly reader = new WorkerRowReader();
   private readonly progress: ProgressDisplay;
   private closing: Promise<void> | undefined;
 
@@ -70,6 +73,7 @@ export class Daemon {
         batchSize: config.submission.batchSize,
         defaultServiceId: config.defaultServiceId,
         maxFileBytes: config.limits.maxFileBytes,
+        reader: this.reader,
       },
       logger,
       (outcome) => {
@@ -159,6 +163,7 @@ export class Daemon {
         connections: config.submission.concurrency,
       });
       const daemon = new Daemon(config, store, client, simulator, lock, logger, options);
+      daemon.reader.start();
       await daemon.recover();
       await daemon.refreshCatalogue();
       daemon.retryJob.start();
@@ -248,6 +253,7 @@ export class Daemon {
     // Intake first: a read in progress stops at its next chunk instead of planning batches
     // that the stopped submitter would never send (it resumes at the next start).
     await this.intake.close();
+    await this.reader.close();
     await this.submitter.stop();
     await this.poller.stop();
     this.finisher.close();

@@ -15,7 +15,8 @@ export type ErrorCode =
   | 'IMEI_ERR_PROVIDER_AUTH'
   | 'IMEI_ERR_FILE_REJECTED'
   | 'IMEI_ERR_STOPPING'
-  | 'IMEI_ERR_STORE_WRITE';
+  | 'IMEI_ERR_STORE_WRITE'
+  | 'IMEI_ERR_READER_STOPPED';
 
 export class DaemonError extends Error {
   readonly code: ErrorCode;
@@ -129,5 +130,15 @@ export function describeError(error: unknown): string {
 export class StoreWriteError extends DaemonError {
   constructor(message: string) {
     super('IMEI_ERR_STORE_WRITE', `cannot write to the database: ${message}`);
+  }
+}
+
+/**
+ * The thread that reads input files stopped (it crashed, or the daemon is closing) in the middle
+ * of a read. Not the file's fault: the read is tried again like one cut by an I/O error.
+ */
+export class ReaderStoppedError extends DaemonError {
+  constructor(reason: string) {
+    super('IMEI_ERR_READER_STOPPED', `the file reader thread stopped: ${reason}`);
   }
 }

@@ -233,9 +233,13 @@ export function summariseProfile(profile: CpuProfile, file: string): ProfileSumm
   };
 }
 
-/** Summarises the one `.cpuprofile` node wrote into `dir`, if any. */
+/**
+ * Summarises the main thread's `.cpuprofile` in `dir`, if any. Node writes one per thread, named
+ * `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`; the reader thread's (id 1 and up) is
+ * left for a closer look by hand.
+ */
 export async function summariseProfileDir(dir: string): Promise<ProfileSummary | undefined> {
-  const names = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith('.cpuprofile'));
+  const names = (await readdir(dir).catch(() => [])).filter((name) => /\.0\.\d+\.cpuprofile$/.test(name));
   const name = names.sort().pop();
   if (!name) return undefined;
   const path = join(dir, name);

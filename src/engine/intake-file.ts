@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { Stats } from 'node:fs';
 import { FileRejectedError, StoppingError, describeError } from '../errors.js';
-import { checkImei, formatSize, hashFile, readInputRows } from '../intake/index.js';
+import { formatSize, hashFile, inThreadRowReader, type RowReader } from '../intake/index.js';
 import type { Logger } from '../log.js';
-import type { IntakeCounts, NewRow, UnfinishedRead } from '../store/intake-transitions.js';
+import type { IntakeCounts, UnfinishedRead } from '../store/intake-transitions.js';
 import type { Store } from '../store/store.js';
 import type { InboxEntry } from '../watch/inbox-paths.js';
 
@@ -15,6 +15,8 @@ export interface IntakeOptions {
   maxFileBytes: number;
   /** Rows stored (and cut into batches) per transaction. Default ROWS_PER_CHUNK (250). */
   rowsPerChunk?: number;
+  /** Reads, parses and checks the file. Default: on the calling thread; the daemon reads in a thread of its own. */
+  reader?: RowReader;
 }
 
 export interface IntakeOutcome {
@@ -30,8 +32,6 @@ export interface IntakeOutcome {
  */
 export const ROWS_PER_CHUNK = 250;
 
-const SERVICE_ID = /^\d{1,10}$/;
-
 /** Why a path in the inbox cannot be read as a file at all, or undefined when it can. */
 export function unreadableKind(stats: Stats): string | undefined {
   if (stats.isFile()) return undefined;
@@ -40,23 +40,6 @@ export function unreadableKind(stats: Stats): string | undefined {
   if (stats.isDirectory()) return 'a folder named like a file, not a file';
   if (stats.isFIFO()) return 'a named pipe (FIFO), not a file';
   return 'not a regular file (a socket or device)';
-}
-
-/** Decides one input row: its service, its normalised IMEI or the reason it is invalid. */
-export function decideRow(
-  line: number,
-  rawImei: string,
-  rowServiceId: string | null,
-  fallbackServiceId: string,
-): NewRow {
-  if (rowServiceId !== null && !SERVICE_ID.test(rowServiceId)) {
-    return { line, rawImei, imei: null, serviceId: rowServiceId, note: `service "${rowServiceId}" is not a service id (a number such as 1739)` };
-  }
-  const serviceId = rowServiceId ?? fallbackServiceId;
-  const check = checkImei(rawImei);
-  return check.ok
-    ? { line, rawImei, imei: check.imei, serviceId, note: '' }
-    : { line, rawImei, imei: null, serviceId, note: check.reason };
 }
 
 export interface IntakeHooks {
@@ -111,14 +94,6 @@ export async function intakeFile(
   if (unfinished) log.info({ afterLine: resumeAfterLine }, 'resuming a file read in part before');
 
   let stored = resumeAfterLine > 0;
-  let chunk: NewRow[] = [];
-  const flush = (): void => {
-    if (chunk.length === 0) return;
-    const planned = store.intake.appendRows(fileId, chunk, now, options.batchSize);
-    chunk = [];
-    stored = true;
-    if (planned > 0) hooks.onBatchesPlanned?.();
-  };
   try {
     if (notAFile) throw new FileRejectedError(notAFile);
     if (oversized) {
@@ -126,19 +101,22 @@ export async function intakeFile(
         `file is ${formatSize(size)}, over the ${formatSize(options.maxFileBytes)} limit (limits.maxFileBytes)`,
       );
     }
-    const fallbackServiceId = entry.folderServiceId ?? options.defaultServiceId;
-    for await (const row of readInputRows(entry.absolutePath, { maxFileBytes: options.maxFileBytes })) {
-      if (row.line <= resumeAfterLine) continue;
-      chunk.push(decideRow(row.line, row.rawImei, row.serviceId, fallbackServiceId));
-      if (chunk.length >= (options.rowsPerChunk ?? ROWS_PER_CHUNK)) {
-        flush();
-        if (hooks.shouldStop?.() === true) throw new StoppingError();
-        // The stream hands over tens of thousands of rows without a pause: let the calls just
-        // planned connect and leave, and replies be read, before the next chunk.
-        await setImmediatePromise();
-      }
+    const reader = options.reader ?? inThreadRowReader;
+    const chunks = reader.read(entry.absolutePath, {
+      maxFileBytes: options.maxFileBytes,
+      fallbackServiceId: entry.folderServiceId ?? options.defaultServiceId,
+      afterLine: resumeAfterLine,
+      rowsPerChunk: options.rowsPerChunk ?? ROWS_PER_CHUNK,
+    });
+    for await (const rows of chunks) {
+      const planned = store.intake.appendRows(fileId, rows, now, options.batchSize);
+      stored = true;
+      if (planned > 0) hooks.onBatchesPlanned?.();
+      if (hooks.shouldStop?.() === true) throw new StoppingError();
+      // Chunks can arrive faster than calls leave: let the calls just planned connect and
+      // leave, and replies be read, before the next chunk.
+      await setImmediatePromise();
     }
-    flush();
     const counts = store.intake.finishIntake(fileId, options.batchSize, new Date().toISOString());
     log.info({ ...counts, repeatOf }, 'file read');
     return { fileId, counts, error: undefined };
@@ -147,13 +125,12 @@ export async function intakeFile(
     // read picks it up (or starts it again when nothing was sent).
     if (!(error instanceof FileRejectedError)) throw error;
     const message = describeError(error);
-    if (!stored && chunk.length === 0) {
+    if (!stored) {
       store.intake.rejectFile(fileId, message, new Date().toISOString());
       log.warn({ err: message }, 'file refused');
       return { fileId, counts: undefined, error: message };
     }
-    // Broken half-way (quoting): the rows before the break are good and may be ordered already.
-    flush();
+    // Broken half-way (quoting): the rows before the break are stored and may be ordered already.
     const partial = `${message}; the rows before it were read and sent, the rest of the file was not read`;
     const counts = store.intake.finishIntake(fileId, options.batchSize, new Date().toISOString(), partial);
     log.warn({ ...counts, err: partial }, 'file read in part');

@@ -13,3 +13,6 @@ export {
 export { hashFile } from './hash.js';
 export { sniff, type Delimiter, type SniffResult, type TextEncoding } from './sniff.js';
 export { unwrapCell } from './cell.js';
+export { decideRow } from './decide-row.js';
+export { inThreadRowReader, readDecidedChunks, type ChunkReadOptions, type RowReader } from './decided-chunks.js';
+export { WorkerRowReader, type WorkerRowReaderOptions } from './worker-row-reader.js';
