@@ -5,7 +5,7 @@ import { hashFile } from '../intake/index.js';
 import type { Logger } from '../log.js';
 import { buildSummary, writeJsonAtomic, writeReport, type FileSummary } from '../report/index.js';
 import { toReportRow } from '../report/report-row.js';
-import { fileCounts, fileServices, reportSourceRows } from '../store/report-queries.js';
+import { ReportTally, reportSourceRows } from '../store/report-queries.js';
 import type { Store } from '../store/store.js';
 import type { FileRecord } from '../store/types.js';
 import { splitInboxPath } from '../watch/inbox-paths.js';
@@ -167,20 +167,22 @@ export class FileFinisher {
     await mkdir(dirname(paths.report), { recursive: true });
     const { db } = this.store;
     const isClosed = (): boolean => this.closed;
+    // The summary counts the rows as the report shows them, in the same pass.
+    const tally = new ReportTally();
     await writeReport(paths.report, (function* rows() {
       let written = 0;
-      for (const row of reportSourceRows(db, file.id)) {
+      for (const row of reportSourceRows(db, file.id, tally)) {
         // A million-row report takes minutes: shutdown abandons it (the old one stays, the file
         // stays stale or in `reporting`) and the next start writes it again.
         if (++written % 1000 === 0 && isClosed()) throw new StoppingError();
         yield toReportRow(row);
       }
     })());
-    const counts = fileCounts(db, file.id);
+    const counts = tally.counts;
     const repeatOf = file.repeatOf === null ? undefined : this.store.getFile(file.repeatOf);
     const summary = buildSummary({
       file: file.inboxPath,
-      service: fileServices(db, file.id).join(',') || (file.folderServiceId ?? ''),
+      service: tally.services().join(',') || (file.folderServiceId ?? ''),
       rows: counts.rows,
       accepted: counts.accepted,
       duplicates: counts.duplicates,
