@@ -14,6 +14,7 @@ import type { AttemptTicket, ReplyCounts } from '../store/batch-transitions.js';
 import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
 import { sleep } from './abortable-sleep.js';
+import { AttemptStarter } from './attempt-starter.js';
 import { RateGate } from './rate-gate.js';
 import { ReplyRecorder } from './reply-recorder.js';
 
@@ -73,6 +74,7 @@ export class Submitter {
   readonly limit: LimitFunction;
   private readonly gate: RateGate;
   private readonly replies: ReplyRecorder;
+  private readonly starts: AttemptStarter;
   private readonly active = new Map<number, Promise<void>>();
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
@@ -89,6 +91,7 @@ export class Submitter {
   ) {
     this.limit = pLimit(options.concurrency);
     this.replies = new ReplyRecorder(store);
+    this.starts = new AttemptStarter(store);
     this.gate = new RateGate(this.limit, {
       maxConcurrency: options.concurrency,
       maxCallsPerMinute: options.maxCallsPerMinute,
@@ -253,7 +256,7 @@ export class Submitter {
     if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
     let ticket: AttemptTicket | undefined;
     try {
-      ticket = this.store.batches.beginAttempt(batch.id, new Date().toISOString());
+      ticket = await this.starts.begin(batch.id);
     } catch (error) {
       // Nothing was sent: without its attempt on disk, the call must not leave.
       throw new AbortError(new StoreWriteError(describeError(error)));

@@ -103,6 +103,14 @@ export class BatchTransitions {
     return this.statements().nextPlanned.get(afterId) as BatchRecord | undefined;
   }
 
+  /**
+   * Several `beginAttempt`s in one transaction (group commit): each is still recorded whole or
+   * not at all, and every one is on disk before any of their calls leaves.
+   */
+  beginAttempts(batchIds: readonly number[], now: string): (AttemptTicket | undefined)[] {
+    return this.db.transaction(() => batchIds.map((batchId) => this.beginAttempt(batchId, now)))();
+  }
+
   /** `queued|unknown -> sending`, the attempt recorded; undefined when nothing is left to send. */
   beginAttempt(batchId: number, now: string): AttemptTicket | undefined {
     const sql = this.statements();
