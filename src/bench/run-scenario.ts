@@ -3,7 +3,7 @@
  * one generated file renamed into the inbox, and the clock running from the moment that file
  * is stable until its summary exists.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { startSimulator, type Simulator, type SimulatorStats } from '../simulator/index.js';
@@ -65,14 +65,18 @@ interface Wait {
   seenAt: number | undefined;
 }
 
-/** Polls for a file until it exists, the daemon dies, or the deadline passes. */
+/**
+ * Polls for a file until it exists, the daemon dies, or the deadline passes. `seenAt` is when
+ * the file was written (its mtime), not when the poll noticed it: polling every FILE_POLL_MS
+ * would add half that on average to every elapsed time.
+ */
 async function waitForFile(path: string, daemon: DaemonProcess, deadline: number): Promise<Wait> {
   let exited = false;
   void daemon.exited.then(() => {
     exited = true;
   });
   for (;;) {
-    if (existsSync(path)) return { outcome: 'completed', seenAt: Date.now() };
+    if (existsSync(path)) return { outcome: 'completed', seenAt: Math.min(Date.now(), statSync(path).mtimeMs) };
     if (exited) return { outcome: 'daemon-exited', seenAt: undefined };
     if (Date.now() > deadline) return { outcome: 'timeout', seenAt: undefined };
     await new Promise((resolve) => setTimeout(resolve, FILE_POLL_MS));
