@@ -12,7 +12,7 @@ import { RetryJob } from './engine/retry-job.js';
 import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
 import { WorkerRowReader } from './intake/index.js';
-import { GsmFusionClient } from './provider/index.js';
+import { ThreadedProviderClient } from './provider/index.js';
 import { formatSummaryLine } from './report/summary-line.js';
 import type { ProviderClient } from './provider/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
@@ -155,7 +155,7 @@ export class Daemon {
           'SIMULATED: no API key configured; orders go to the built-in simulator and nothing real is ordered',
         );
       }
-      const client = new GsmFusionClient({
+      const client = new ThreadedProviderClient({
         baseUrl,
         username: config.provider.username,
         apiKey: config.provider.apiKey,

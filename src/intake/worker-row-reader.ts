@@ -54,6 +54,8 @@ export class WorkerRowReader implements RowReader {
       wake?.();
     };
     let finished = false;
+    // Held while a read is under way: an idle thread never keeps the process alive, a busy one must.
+    worker.ref();
     this.send(worker, { kind: 'read', readId, path, options });
     try {
       for (;;) {
@@ -75,6 +77,7 @@ export class WorkerRowReader implements RowReader {
         throw new ReaderStoppedError(delivery.reason);
       }
     } finally {
+      worker.unref();
       this.deliver = undefined;
       // Left early (a stop, a store error): the thread drops the rest of this file.
       if (!finished) this.send(worker, { kind: 'cancel', readId });

@@ -134,7 +134,7 @@ export class GsmFusionClient implements ProviderClient {
   }
 }
 
-function parseBaseUrl(baseUrl: string): URL {
+export function parseBaseUrl(baseUrl: string): URL {
   let url: URL;
   try {
     url = new URL(baseUrl);

@@ -10,6 +10,7 @@ export type {
 export { FINAL_PROVIDER_STATUSES } from './types.js';
 export { GsmFusionClient, type GsmFusionClientOptions, MAX_ORDER_IDS_PER_CALL } from './gsmfusion-client.js';
 export { unaccountedImeis } from './unaccounted.js';
+export { ThreadedProviderClient, type ThreadedClientOptions } from './threaded-client.js';
 export {
   type CallFailure,
   type FailureContext,
