@@ -137,6 +137,10 @@ export class FileFinisher {
     }
     if (file.state !== 'reporting' && file.state !== 'done') return;
     const version = this.store.reportVersion(fileId);
+    // A done file whose rows have not changed since its report: nothing to do. (Every batch that
+    // settles asks for the file; those asking while the first report is written came here
+    // again after it, and each wrote the whole report once more.)
+    if (file.state === 'done' && version === 0) return;
     const renderStartedAt = Date.now();
     const summary = await this.render(file);
     const tookMs = Date.now() - renderStartedAt;

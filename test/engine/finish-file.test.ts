@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -71,6 +71,24 @@ describe('moving a file out only after its report exists', () => {
     await finisher().finish(fileId);
     expect(store.getFile(fileId)?.state).toBe('done');
     expect(readFileSync(join(processed, 'moved.csv'), 'utf8')).toBe('imei\n12345\n');
+  });
+
+  it('writes a done report again only when its rows changed, however often it is asked', async () => {
+    const fileId = settledFile('asked.csv');
+    const finishing = finisher();
+    // Batches that settle together each ask for the file while the first report is written.
+    await Promise.all([finishing.finish(fileId), finishing.finish(fileId), finishing.finish(fileId)]);
+    const report = join(processed, 'asked.report.csv');
+    // An atomic rewrite replaces the file (a new inode); no rewrite keeps it.
+    const { ino } = statSync(report);
+    await finishing.finish(fileId);
+    expect(statSync(report).ino).toBe(ino);
+
+    store.db.prepare(`UPDATE rows SET note = 'changed by hand' WHERE file_id = ?`).run(fileId);
+    store.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?').run(fileId);
+    await finishing.finish(fileId);
+    expect(statSync(report).ino).not.toBe(ino);
+    expect(readFileSync(report, 'utf8')).toContain('changed by hand');
   });
 
   it('finishes a file whose original someone removed from the inbox after it was read', async () => {
