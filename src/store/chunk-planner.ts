@@ -24,10 +24,6 @@ export class ChunkPlanner {
 
   private prepareStatements() {
     return {
-      freshRows: this.db.prepare(
-        `SELECT id, service_id AS serviceId FROM rows NOT INDEXED
-          WHERE id >= ? AND file_id = ? AND state = 'queued' AND batch_id IS NULL ORDER BY id`,
-      ),
       insertBatch: this.db.prepare(
         `INSERT INTO batches (file_id, service_id, state, created_at, updated_at) VALUES (?, ?, 'planned', ?, ?)`,
       ),
@@ -37,10 +33,13 @@ export class ChunkPlanner {
     };
   }
 
-  /** Plans the full batches the rows stored from `fromId` on complete. Returns the batches planned. */
-  planChunk(fileId: number, fromId: number, batchSize: number, now: string): number {
+  /**
+   * Plans the full batches that `fresh` completes: the chunk's rows (stored from `fromId` on)
+   * still queued after the repeat checks, in id order. Returns the batches planned.
+   */
+  planChunk(fileId: number, fromId: number, fresh: readonly WaitingRow[], batchSize: number, now: string): number {
     const waiting = this.waitingOf(fileId, fromId);
-    addWaiting(waiting, this.statements().freshRows.all(fromId, fileId) as WaitingRow[]);
+    addWaiting(waiting, fresh);
     let batches = 0;
     for (const [serviceId, ids] of waiting) {
       while (ids.length >= batchSize) {
@@ -96,7 +95,8 @@ export class ChunkPlanner {
   }
 }
 
-interface WaitingRow {
+/** A row waiting for a batch. */
+export interface WaitingRow {
   id: number;
   serviceId: string;
 }

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { markRepeats } from './mark-repeats.js';
-import { ChunkPlanner } from './chunk-planner.js';
+import { ChunkPlanner, type WaitingRow } from './chunk-planner.js';
 import { planBatches } from './plan-batches.js';
 
 export interface NewFile {
@@ -95,14 +95,18 @@ export class IntakeTransitions {
     const insert = this.insertRow;
     return this.db.transaction((): number => {
       let firstId = 0;
+      const queued: WaitingRow[] = [];
       for (const row of rows) {
         const state = row.imei ? 'queued' : 'invalid';
         const id = Number(insert.run(fileId, row.line, row.rawImei, row.imei, row.serviceId, state, row.note, now).lastInsertRowid);
         if (firstId === 0) firstId = id;
+        if (row.imei) queued.push({ id, serviceId: row.serviceId });
       }
-      markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), now);
+      const repeats = markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), now);
       if (batchSize === undefined) return 0;
-      return this.planner.planChunk(fileId, firstId, batchSize, now);
+      // The chunk's rows still queued, known here: reading them back cost as much as storing them.
+      const fresh = repeats === 'all' ? [] : queued.filter((row) => !repeats.has(row.id));
+      return this.planner.planChunk(fileId, firstId, fresh, batchSize, now);
     })();
   }
 

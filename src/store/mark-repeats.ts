@@ -7,12 +7,20 @@ import type { Db } from './db.js';
  * can be sent while the rest of the file is still being read: each check looks only at the
  * new rows, against everything stored before them.
  */
-export function markRepeats(db: Db, fileId: number, fromId: number, repeatOf: number | null, now: string): void {
+export function markRepeats(db: Db, fileId: number, fromId: number, repeatOf: number | null, now: string): Repeats {
   const sql = statementsFor(db);
-  if (repeatOf !== null) markRepeatOfFile(db, fileId, fromId, repeatOf, now);
-  markRepeatsWithinFile(sql, fileId, fromId, now);
-  markRepeatsOfEarlierFiles(sql, fileId, fromId, now);
+  if (repeatOf !== null) {
+    markRepeatOfFile(db, fileId, fromId, repeatOf, now);
+    return 'all';
+  }
+  const marked = new Set<number>();
+  markRepeatsWithinFile(sql, fileId, fromId, now, marked);
+  markRepeatsOfEarlierFiles(sql, fileId, fromId, now, marked);
+  return marked;
 }
+
+/** The queued rows a chunk's check marked duplicate: all of them, or these ids. */
+export type Repeats = 'all' | ReadonlySet<number>;
 
 /**
  * Prepared once per database: these run for every chunk of every file (thousands for a big
@@ -70,9 +78,12 @@ function markRepeatOfFile(db: Db, fileId: number, fromId: number, earlierFileId:
  * A row whose IMEI and service appear earlier in the same file repeats the first of them,
  * whatever that one's state is by now (it may already be sent while this chunk is read).
  */
-function markRepeatsWithinFile(sql: RepeatStatements, fileId: number, fromId: number, now: string): void {
+function markRepeatsWithinFile(sql: RepeatStatements, fileId: number, fromId: number, now: string, marked: Set<number>): void {
   const repeats = sql.repeatsWithinFile.all(fileId, fromId) as { rowId: number; firstId: number; firstLine: number }[];
-  for (const r of repeats) sql.markDuplicate.run(r.firstId, `same IMEI as row ${r.firstLine} of this file`, now, r.rowId);
+  for (const r of repeats) {
+    sql.markDuplicate.run(r.firstId, `same IMEI as row ${r.firstLine} of this file`, now, r.rowId);
+    marked.add(r.rowId);
+  }
 }
 
 /**
@@ -82,7 +93,7 @@ function markRepeatsWithinFile(sql: RepeatStatements, fileId: number, fromId: nu
  * provider refuses (and does not charge) the second.
  * (SQLite takes the bare columns from the row that holds the MIN: the earliest such row.)
  */
-function markRepeatsOfEarlierFiles(sql: RepeatStatements, fileId: number, fromId: number, now: string): void {
+function markRepeatsOfEarlierFiles(sql: RepeatStatements, fileId: number, fromId: number, now: string, marked: Set<number>): void {
   const candidates = sql.repeatsOfEarlierFiles.all(fileId, fromId) as {
     rowId: number;
     earlierId: number;
@@ -93,5 +104,6 @@ function markRepeatsOfEarlierFiles(sql: RepeatStatements, fileId: number, fromId
   for (const c of candidates) {
     const order = c.orderId ? `order ${c.orderId}` : 'an order';
     sql.markDuplicate.run(c.earlierId, `already sent: ${order} from ${c.earlierFile}, row ${c.earlierLine}`, now, c.rowId);
+    marked.add(c.rowId);
   }
 }

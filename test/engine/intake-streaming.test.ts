@@ -81,6 +81,18 @@ describe('streaming intake', () => {
     expect(sizes).toEqual([...Array<number>(25).fill(100), 50]);
   });
 
+  it('fills every batch but the last with 100 rows to send, whatever repeats and invalid rows lie between', async () => {
+    const imeis = validImeis(2500, 3);
+    // Every 10th line repeats the line before it; every 25th is not an IMEI (50 lines are both).
+    const lines = imeis.map((imei, i) => (i % 25 === 24 ? 'not-an-imei' : i % 10 === 9 ? (imeis[i - 1] as string) : imei));
+    const outcome = await intakeFile(store, await inboxFile('repeats.csv', lines), OPTIONS, silentLogger());
+    expect(outcome.counts).toMatchObject({ rows: 2500, invalid: 100, duplicates: 200, queued: 2200 });
+    const sizes = store.db.prepare('SELECT COUNT(*) FROM rows WHERE batch_id IS NOT NULL GROUP BY batch_id ORDER BY batch_id').pluck().all();
+    expect(sizes).toEqual(Array<number>(22).fill(100));
+    const batched = store.db.prepare(`SELECT DISTINCT state FROM rows WHERE batch_id IS NOT NULL`).pluck().all();
+    expect(batched).toEqual(['queued']);
+  });
+
   it('plans each service from its own first unplanned row: a lone row of another service waits for the end', async () => {
     const imeis = validImeis(2550, 7);
     await writeFile(join(dir, 'mixed.csv'), `IMEI,service\n${imeis.map((imei, i) => `${imei},${i === 0 ? '269' : '1739'}`).join('\n')}\n`);
