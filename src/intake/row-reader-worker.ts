@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { FileRejectedError, describeError } from '../errors.js';
-import { readDecidedChunks } from './decided-chunks.js';
+import { readDecidedChunks, type ChunkReadOptions } from './decided-chunks.js';
 import { CHUNKS_AHEAD, type FromReader, type ReaderFailure, type ToReader } from './reader-protocol.js';
 
 interface ReadState {
@@ -28,7 +28,7 @@ function failureOf(error: unknown): ReaderFailure {
   return { rejected: error instanceof FileRejectedError, message: describeError(error), code: typeof code === 'string' ? code : undefined };
 }
 
-async function runRead(readId: number, path: string, options: Parameters<typeof readDecidedChunks>[1]): Promise<void> {
+async function runRead(readId: number, path: string, options: ChunkReadOptions): Promise<void> {
   const state: ReadState = { credit: CHUNKS_AHEAD, cancelled: false, wake: undefined };
   reads.set(readId, state);
   try {
