@@ -162,4 +162,8 @@ export const MIGRATIONS: readonly string[] = [
   // 7: rows_by_order served the poller's lookup of the files showing an order, which has gone
   // through rows_by_imei since; every row ordered still paid an insert into it.
   `DROP INDEX rows_by_order;`,
+  // 8: changes to a file's rows made outside its submission (results polled, rows requeued by
+  // the retry job). A report drafted while the file is still being sent is only kept if none
+  // happened meanwhile; report_dirty cannot tell, every reply counts there too.
+  `ALTER TABLE files ADD COLUMN outside_changes INTEGER NOT NULL DEFAULT 0;`,
 ];

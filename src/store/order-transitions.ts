@@ -175,7 +175,7 @@ export class OrderTransitions {
   }
 
   private markDirty(fileIds: ReadonlySet<number>): number[] {
-    const touch = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?');
+    const touch = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1, outside_changes = outside_changes + 1 WHERE id = ?');
     const ids = [...fileIds].sort((a, b) => a - b);
     for (const id of ids) touch.run(id);
     return ids;

@@ -173,19 +173,37 @@ function toPageSource(
 }
 
 /**
- * Every row of a file in input order, joined with its order, its service and (for a duplicate)
- * the earlier row and order it repeats, page by page (a better-sqlite3 iterator would hold the
- * connection busy while the report is written).
+ * The ids a file's rows take. Files are read one at a time, so a file's rows lie in one rowid
+ * range: walking that range by the primary key reads each row once. (Through `rows_by_file`
+ * every page would sort all of the file's rows again: quadratic in the file's size; the `+` in
+ * REPORT_PAGE keeps the planner off that index.)
  */
-export function* reportSourceRows(db: Db, fileId: number, tally?: ReportTally): Generator<ReportSource> {
-  // Files are read one at a time, so a file's rows lie in one rowid range: walking that range
-  // by the primary key reads each row once. (Through `rows_by_file` every page would sort all
-  // of the file's rows again: quadratic in the file's size.) `+` keeps the planner off that index.
+export interface RowRange {
+  firstId: number;
+  lastId: number;
+}
+
+/** A file's row ids, first to last; undefined without rows. */
+export function fileRowRange(db: Db, fileId: number): RowRange | undefined {
   const range = db.prepare('SELECT MIN(id) AS firstId, MAX(id) AS lastId FROM rows WHERE file_id = ?').get(fileId) as {
     firstId: number | null;
     lastId: number | null;
   };
-  if (range.firstId === null || range.lastId === null) return;
+  return range.firstId === null || range.lastId === null ? undefined : { firstId: range.firstId, lastId: range.lastId };
+}
+
+/**
+ * Every row of a file in input order (or those of `range`, a part of the report), joined with
+ * its order, its service and (for a duplicate) the earlier row and order it repeats, page by
+ * page (a better-sqlite3 iterator would hold the connection busy while the report is written).
+ */
+export function* reportSourceRows(
+  db: Db,
+  fileId: number,
+  tally?: ReportTally,
+  range: RowRange | undefined = fileRowRange(db, fileId),
+): Generator<ReportSource> {
+  if (range === undefined) return;
   const lastId = range.lastId;
   const page = db.prepare(REPORT_PAGE).raw(true);
   const findService = serviceLookup(db);

@@ -66,7 +66,7 @@ export class RetryTransitions {
       let batches = 0;
       for (const fileId of fileIds) batches += planBatches(this.db, fileId, batchSize, now);
       const touched = new Set([...fileIds, ...givenUpFailed, ...givenUpUnknown]);
-      const markDirty = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?');
+      const markDirty = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1, outside_changes = outside_changes + 1 WHERE id = ?');
       for (const id of touched) markDirty.run(id);
       return { requeued, givenUp: givenUpFailed.length + givenUpUnknown.length, batches, fileIds: [...touched] };
     })();

@@ -79,6 +79,37 @@ export class Store {
       .run(reportVersion, fileId);
   }
 
+  /** How many times polled results or the retry job changed a file's rows (see migration 8). */
+  outsideChanges(fileId: number): number {
+    return (this.db.prepare('SELECT outside_changes FROM files WHERE id = ?').pluck().get(fileId) as number | undefined) ?? 0;
+  }
+
+  /**
+   * The first row of a file, after `afterId`, that its submission may still change (queued,
+   * being sent, or sent without a known outcome); undefined when there is none.
+   */
+  firstRowInFlight(fileId: number, afterId: number): number | undefined {
+    return (
+      (this.db
+        .prepare(`SELECT MIN(id) FROM rows WHERE file_id = ? AND state IN ('queued', 'sending', 'unknown') AND id > ?`)
+        .pluck()
+        .get(fileId, afterId) as number | null) ?? undefined
+    );
+  }
+
+  /** Whether a row of the file repeats a row of another file (its report then shows that row). */
+  repeatsOtherFiles(fileId: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM rows AS r JOIN rows AS e ON e.id = r.duplicate_of
+                           WHERE r.file_id = ? AND r.duplicate_of IS NOT NULL AND e.file_id <> r.file_id)`,
+        )
+        .pluck()
+        .get(fileId) === 1
+    );
+  }
+
   /** How many unrendered changes a file has; rendering passes this back to `markRendered`. */
   reportVersion(fileId: number): number {
     return (this.db.prepare('SELECT report_dirty FROM files WHERE id = ?').pluck().get(fileId) as number | undefined) ?? 0;
