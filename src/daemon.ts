@@ -79,6 +79,7 @@ export class Daemon {
       (outcome) => {
         this.submitter.wake();
         void this.finisher.finish(outcome.fileId);
+        this.finisher.extendDraft(outcome.fileId);
       },
       () => this.submitter.wake(),
     );
@@ -122,9 +123,10 @@ export class Daemon {
           this.alerts.providerRefusedCredentials(message);
         },
         onBatchGaveUp: (_fileId, message) => this.alerts.providerUnreachable(message),
-        onReply: () => {
+        onReply: (fileId) => {
           this.alerts.providerReachable();
           this.alerts.credentialsAccepted();
+          this.finisher.extendDraft(fileId);
         },
       },
     );

@@ -8,6 +8,7 @@ import { toReportRow } from '../report/report-row.js';
 import { ReportTally, reportSourceRows } from '../store/report-queries.js';
 import type { Store } from '../store/store.js';
 import type { FileRecord } from '../store/types.js';
+import { ReportDrafts } from './report-draft.js';
 import { splitInboxPath } from '../watch/inbox-paths.js';
 import { chooseProcessedStem, moveOriginal, processedPaths } from '../watch/processed-files.js';
 
@@ -54,13 +55,23 @@ export class FileFinisher {
   private closed = false;
   /** When each file's report may next be re-rendered by `refresh`. */
   private readonly nextRefreshAt = new Map<number, number>();
+  /** First reports drafted while the last calls are in flight. */
+  private readonly drafts: ReportDrafts;
+  private draftsClosed: Promise<void> | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly options: FinishOptions,
     private readonly logger: Logger,
     private readonly events: FinishEvents,
-  ) {}
+  ) {
+    this.drafts = new ReportDrafts(store, options.processedDir);
+  }
+
+  /** Rows of this file settled (a reply was recorded, or it was read to its end): extend its draft. */
+  extendDraft(fileId: number): void {
+    this.drafts.extend(fileId);
+  }
 
   /** Report (or re-report) a file; resolves when its outputs are up to date. */
   finish(fileId: number): Promise<void> {
@@ -95,6 +106,7 @@ export class FileFinisher {
   /** Waits for every report being written (shutdown, `run-once`). */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    await this.draftsClosed;
   }
 
   /** Files whose last attempt to write their outputs failed, with the reason. */
@@ -105,6 +117,7 @@ export class FileFinisher {
   /** No more retries, and a report being written is abandoned at once; safe to call twice. */
   close(): void {
     this.closed = true;
+    this.draftsClosed ??= this.drafts.close();
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
   }
@@ -172,8 +185,9 @@ export class FileFinisher {
     const { db } = this.store;
     const isClosed = (): boolean => this.closed;
     // The summary counts the rows as the report shows them, in the same pass.
-    const tally = new ReportTally();
-    await writeReport(paths.report, (function* rows() {
+    const drafted = file.state === 'reporting' ? await this.drafts.complete(file.id, paths.report) : undefined;
+    const tally = drafted ?? new ReportTally();
+    if (!drafted) await writeReport(paths.report, (function* rows() {
       let written = 0;
       for (const row of reportSourceRows(db, file.id, tally)) {
         // A million-row report takes minutes: shutdown abandons it (the old one stays, the file

@@ -38,8 +38,8 @@ export interface SubmitterEvents {
   onHalted(message: string): void;
   /** A batch used up its tries without a reply (the provider is down or failing). */
   onBatchGaveUp(fileId: number, message: string): void;
-  /** A call was answered: the provider is reachable. */
-  onReply(): void;
+  /** A call was answered (and its rows recorded): the provider is reachable. */
+  onReply(fileId: number): void;
 }
 
 /** A call that was made: its reply, or the failure to record. */
@@ -283,7 +283,7 @@ export class Submitter {
       this.logger.error({ batch: ticket.batchId, placed: reply.placed }, 'stopping before the reply could be recorded');
       throw new AbortError(new StoppingError());
     }
-    this.events.onReply();
+    this.events.onReply(ticket.fileId);
     this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
     if (counts.unaccounted > 0) {
       throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`, {

@@ -58,7 +58,7 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
  * Makes a rename in `folder` durable. Some platforms (Windows) cannot open or fsync a folder;
  * there the rename is as durable as the platform allows, so the error is not the caller's.
  */
-async function syncFolder(folder: string): Promise<void> {
+export async function syncFolder(folder: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(folder, 'r');

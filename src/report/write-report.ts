@@ -22,25 +22,33 @@ const CHUNK_CHARS = 256 * 1024;
 
 const BOM = '\uFEFF';
 
+/** The start of every report: the BOM and the header line. */
+export const REPORT_HEAD = BOM + csvLine(REPORT_COLUMNS);
+
+/** One report line, CRLF-ended, every cell defused and quoted as needed. */
+export function reportLine(row: ReportRow): string {
+  return csvLine(reportRowCells(row));
+}
+
 export async function writeReport(
   path: string,
   rows: Iterable<ReportRow> | AsyncIterable<ReportRow>,
 ): Promise<WriteReportResult> {
   return writeFileAtomic(path, async (handle) => {
-    const chunks = new ChunkedWriter(handle, BOM + csvLine(REPORT_COLUMNS));
+    const chunks = new ChunkedWriter(handle, REPORT_HEAD);
     let count = 0;
     // A sync source (the store's pages) gets a plain loop: `for await` over it would cost a
     // promise per row, which doubled the time for a million rows.
     if (isIterable(rows)) {
       for (const row of rows) {
         count += 1;
-        const full = chunks.add(csvLine(reportRowCells(row)));
+        const full = chunks.add(reportLine(row));
         if (full) await full;
       }
     } else {
       for await (const row of rows) {
         count += 1;
-        const full = chunks.add(csvLine(reportRowCells(row)));
+        const full = chunks.add(reportLine(row));
         if (full) await full;
       }
     }

@@ -1,0 +1,180 @@
+/**
+ * A file's first report, drafted while its last calls are still in flight. Once the file is read
+ * to its end, every reply extends a draft (a hidden file beside the report) over the rows that
+ * are settled and lie before the first row still in flight; when the last reply is in, only the
+ * rows after that are left to write before the draft is renamed into place. At 20,000 rows,
+ * rendering the whole report after the last reply took 180 ms, while the main thread sat half
+ * idle during the last round of calls.
+ *
+ * A drafted row is settled: only results being polled or the retry job can change it, and both
+ * count in `files.outside_changes`. If that count moved, the service catalogue was refreshed, or
+ * anything else went wrong, the draft is dropped and the report rendered whole, as before. Files repeating rows of other files are
+ * not drafted (their rows show those rows, which change with the other file's submission).
+ */
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
+import { syncFolder, temporaryPathFor } from '../report/atomic-write.js';
+import { toReportRow } from '../report/report-row.js';
+import { REPORT_HEAD, reportLine } from '../report/write-report.js';
+import { ReportTally, fileRowRange, reportSourceRows } from '../store/report-queries.js';
+import type { Store } from '../store/store.js';
+
+/** Files smaller than this are rendered whole after their last reply: it takes a few ms. */
+export const DRAFT_MIN_ROWS = 2_000;
+
+/** Rows rendered between yields to the event loop: replies must not wait behind a draft. */
+const ROWS_PER_SLICE = 500;
+
+interface Draft {
+  fileId: number;
+  path: string;
+  handle: FileHandle;
+  tally: ReportTally;
+  /** The last row id written. */
+  cursor: number;
+  lastId: number;
+  outsideChanges: number;
+  /** SERVICE and CREDITS come from the catalogue: a refresh meanwhile also spoils the draft. */
+  catalogueFetchedAt: string | undefined;
+  broken: boolean;
+}
+
+export class ReportDrafts {
+  private readonly drafts = new Map<number, Draft>();
+  /** Files never drafted (too small, repeating other files, already reported). */
+  private readonly refused = new Set<number>();
+  /** One extension at a time per file; a request meanwhile runs once more after it. */
+  private readonly running = new Map<number, Promise<void>>();
+  private readonly again = new Set<number>();
+  private closed = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly processedDir: string,
+  ) {}
+
+  /** Extends the file's draft over its settled rows, starting it if the file qualifies. */
+  extend(fileId: number): void {
+    if (this.closed || this.refused.has(fileId)) return;
+    if (this.running.has(fileId)) {
+      this.again.add(fileId);
+      return;
+    }
+    const run = this.extendNow(fileId)
+      .catch(() => {
+        // A draft that cannot be written (disk full...) is dropped; the report is rendered whole.
+        const draft = this.drafts.get(fileId);
+        if (draft) draft.broken = true;
+        else this.refused.add(fileId);
+      })
+      .finally(() => {
+        this.running.delete(fileId);
+        if (this.again.delete(fileId)) this.extend(fileId);
+      });
+    this.running.set(fileId, run);
+  }
+
+  /**
+   * Finishes the draft into `reportPath` and returns its tally; undefined when there is no
+   * usable draft, and the caller renders the report whole.
+   */
+  async complete(fileId: number, reportPath: string): Promise<ReportTally | undefined> {
+    this.refused.add(fileId);
+    this.again.delete(fileId);
+    await this.running.get(fileId);
+    const draft = this.drafts.get(fileId);
+    if (!draft) return undefined;
+    this.drafts.delete(fileId);
+    try {
+      const unchanged =
+        this.store.outsideChanges(fileId) === draft.outsideChanges && this.store.catalogueFetchedAt() === draft.catalogueFetchedAt;
+      if (draft.broken || this.closed || !unchanged) return undefined;
+      await this.writeRows(draft, draft.lastId, false);
+      await draft.handle.sync();
+      await draft.handle.close();
+      await rename(draft.path, reportPath);
+      await syncFolder(dirname(reportPath));
+      return draft.tally;
+    } finally {
+      await draft.handle.close().catch(() => undefined);
+      await rm(draft.path, { force: true });
+    }
+  }
+
+  /** Drops every draft (shutdown); safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.running.values()]);
+    const drafts = [...this.drafts.values()];
+    this.drafts.clear();
+    for (const draft of drafts) {
+      await draft.handle.close().catch(() => undefined);
+      await rm(draft.path, { force: true });
+    }
+  }
+
+  private async extendNow(fileId: number): Promise<void> {
+    const draft = this.drafts.get(fileId) ?? (await this.begin(fileId));
+    if (!draft || draft.broken) return;
+    const inFlight = this.store.firstRowInFlight(fileId, draft.cursor);
+    await this.writeRows(draft, inFlight === undefined ? draft.lastId : inFlight - 1, true);
+  }
+
+  /** A new draft when the file is read, big enough, and shows no other file's rows. */
+  private async begin(fileId: number): Promise<Draft | undefined> {
+    const file = this.store.getFile(fileId);
+    if (file?.state === 'reading') return undefined; // asked again once it is read
+    const range = fileRowRange(this.store.db, fileId);
+    if (
+      file?.state !== 'submitting' ||
+      range === undefined ||
+      range.lastId - range.firstId + 1 < DRAFT_MIN_ROWS ||
+      this.store.repeatsOtherFiles(fileId)
+    ) {
+      this.refused.add(fileId);
+      return undefined;
+    }
+    const folder = join(this.processedDir, dirname(file.inboxPath));
+    await mkdir(folder, { recursive: true });
+    const path = `${temporaryPathFor(join(folder, 'report.csv'))}.draft`;
+    const handle = await open(path, 'wx');
+    const draft: Draft = {
+      fileId,
+      path,
+      handle,
+      tally: new ReportTally(),
+      cursor: range.firstId - 1,
+      lastId: range.lastId,
+      outsideChanges: this.store.outsideChanges(fileId),
+      catalogueFetchedAt: this.store.catalogueFetchedAt(),
+      broken: false,
+    };
+    this.drafts.set(fileId, draft);
+    await writeText(handle, REPORT_HEAD);
+    return draft;
+  }
+
+  /** Writes rows (cursor, upTo], a slice at a time; `yielding` lets replies in between slices. */
+  private async writeRows(draft: Draft, upTo: number, yielding: boolean): Promise<void> {
+    while (draft.cursor < upTo && !this.closed) {
+      const sliceEnd = Math.min(upTo, draft.cursor + ROWS_PER_SLICE);
+      let text = '';
+      const slice = { firstId: draft.cursor + 1, lastId: sliceEnd };
+      for (const row of reportSourceRows(this.store.db, draft.fileId, draft.tally, slice)) text += reportLine(toReportRow(row));
+      await writeText(draft.handle, text);
+      draft.cursor = sliceEnd;
+      if (yielding) await setImmediatePromise();
+    }
+  }
+}
+
+/** Writes all of `text`: a write may take fewer bytes than asked. */
+async function writeText(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let offset = 0; offset < bytes.length; ) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    if (bytesWritten <= 0) throw new Error('the report draft took no more bytes');
+    offset += bytesWritten;
+  }
+}
