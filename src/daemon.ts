@@ -20,6 +20,7 @@ import { openDatabase } from './store/db.js';
 import { acquireFolderLock, type FolderLock } from './store/lock.js';
 import { Store } from './store/store.js';
 import { InboxWatcher, stableInboxEntries } from './watch/inbox-watcher.js';
+import { removeLeftoverTemporaries } from './watch/processed-files.js';
 
 export interface DaemonOptions {
   /** `log`: a progress line per file every few seconds; `terminal`: live lines (`run-once` on a TTY). */
@@ -268,6 +269,8 @@ export class Daemon {
   }
 
   private async recover(): Promise<void> {
+    const leftovers = await removeLeftoverTemporaries(this.config.paths.processed);
+    if (leftovers > 0) this.logger.info({ files: leftovers }, 'removed temporary files an unclean stop left in processed/');
     const interrupted = this.store.batches.recoverInterrupted(new Date().toISOString());
     const reads = await settleUnfinishedReads(this.store, this.config.paths.inbox, this.config.submission.batchSize);
     if (reads.discarded + reads.finishedInPart + reads.toResume > 0 || interrupted.attempts > 0) {

@@ -137,7 +137,7 @@ export class ReportDrafts {
     }
     const folder = join(this.processedDir, dirname(file.inboxPath));
     await mkdir(folder, { recursive: true });
-    const path = `${temporaryPathFor(join(folder, 'report.csv'))}.draft`;
+    const path = temporaryPathFor(join(folder, 'report.csv'), '.draft');
     const handle = await open(path, 'wx');
     const draft: Draft = {
       fileId,

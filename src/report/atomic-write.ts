@@ -9,10 +9,20 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** `.NAME.tmp-PID-RANDOM`: hidden, and unique across processes and concurrent writers. */
-export function temporaryPathFor(path: string): string {
+/**
+ * `.NAME.tmp-PID-RANDOM` (then `kind`, e.g. `.draft`): hidden, and unique across processes and
+ * concurrent writers.
+ */
+export function temporaryPathFor(path: string, kind = ''): string {
   const suffix = `${process.pid}-${randomBytes(6).toString('hex')}`;
-  return join(dirname(path), `.${basename(path)}.tmp-${suffix}`);
+  return join(dirname(path), `.${basename(path)}.tmp-${suffix}${kind}`);
+}
+
+const TEMPORARY_NAME = /^\..+\.tmp-\d+-[0-9a-f]{12}(\.[a-z]+)?$/;
+
+/** Whether a file name is one `temporaryPathFor` gives. */
+export function isTemporaryName(name: string): boolean {
+  return TEMPORARY_NAME.test(name);
 }
 
 /**

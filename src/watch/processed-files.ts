@@ -1,5 +1,6 @@
-import { copyFile, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isTemporaryName } from '../report/atomic-write.js';
 import { splitInboxPath } from './inbox-paths.js';
 
 /** The three files one input becomes in processed/, from its chosen stem. */
@@ -17,7 +18,6 @@ export function processedPaths(processedDir: string, stem: string, extension: st
   };
 }
 
-/** Whether a name is taken; a link counts as itself, not as what it points at. */
 /** Whether something is at `path`; an error other than "not there" (EACCES...) is thrown, not taken for absence. */
 async function exists(path: string): Promise<boolean> {
   try {
@@ -70,4 +70,26 @@ export async function moveOriginal(from: string, to: string): Promise<'moved' | 
     await unlink(from);
   }
   return 'moved';
+}
+
+/**
+ * Removes the hidden temporary files a killed daemon left in processed/ and its subfolders (a
+ * report or summary cut off before its rename, a report draft). Run at start, under the folder
+ * lock: no other writer can own them. Returns how many were removed.
+ */
+export async function removeLeftoverTemporaries(processedDir: string): Promise<number> {
+  let removed = 0;
+  const walk = async (folder: string, depth: number): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (entry.isDirectory() && depth > 0) await walk(join(folder, entry.name), depth - 1);
+      else if (entry.isFile() && isTemporaryName(entry.name)) {
+        await rm(join(folder, entry.name), { force: true });
+        removed += 1;
+      }
+    }
+  };
+  // Inputs come from the inbox and one subfolder of it; their outputs lie as deep.
+  await walk(processedDir, 1);
+  return removed;
 }
