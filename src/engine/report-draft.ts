@@ -17,7 +17,8 @@ import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { syncFolder, temporaryPathFor } from '../report/atomic-write.js';
 import { toReportRow } from '../report/report-row.js';
 import { REPORT_HEAD, reportLine } from '../report/write-report.js';
-import { ReportTally, fileRowRange, reportSourceRows } from '../store/report-queries.js';
+import { fileRowRange, reportSourceRows } from '../store/report-queries.js';
+import { ReportTally } from '../store/report-tally.js';
 import type { Store } from '../store/store.js';
 
 /** Files smaller than this are rendered whole after their last reply: it takes a few ms. */

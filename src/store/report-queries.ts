@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { ProviderStatus } from '../provider/types.js';
+import type { ReportTally } from './report-tally.js';
 import type { ReportSourceRow, RowState } from './types.js';
 
 /** Rows read per query: the report streams from the store, whatever the file's size. */
@@ -96,7 +97,7 @@ const REPORT_PAGE = `
     FROM rows AS r LEFT JOIN orders AS o ON o.order_id = r.order_id
    WHERE +r.file_id = ? AND r.id > ? AND r.id <= ? ORDER BY r.id LIMIT ?`;
 
-type PageRow = [
+export type PageRow = [
   id: number,
   line: number,
   rawImei: string,
@@ -247,71 +248,4 @@ export function historySourceRows(db: Db, imei: string, rawImei: string): Histor
     .all(imei, rawImei) as (FlatSourceRow & { file: string; updatedAt: string })[];
   const findEarlier = earlierLookup(db);
   return rows.map((row) => ({ ...toSource(row, findEarlier), file: row.file, updatedAt: row.updatedAt, fileId: row.fileId }));
-}
-
-export interface FileCounts {
-  rows: number;
-  accepted: number;
-  duplicates: number;
-  invalid: number;
-  failed: number;
-  /** Unconfirmed, plus rows whose call never answered and that wait to be resubmitted. */
-  unconfirmed: number;
-  /**
-   * Rows without a final state yet: queued or sending; ordered, with the order still open;
-   * failed or unknown with a retry due; unknown while its batch is still being tried.
-   */
-  pending: number;
-}
-
-/**
- * The summary's counts and services, taken from the rows as the report reads them (see
- * FileCounts for what each counts). They were two more queries over the file, which took
- * 25 ms of the 200 between the last reply and the report at 20,000 rows; now the counts are
- * also those of the report written, not of a moment later.
- */
-export class ReportTally {
-  readonly counts: FileCounts = { rows: 0, accepted: 0, duplicates: 0, invalid: 0, failed: 0, unconfirmed: 0, pending: 0 };
-  private readonly serviceIds = new Set<string>();
-
-  add(values: PageRow): void {
-    const counts = this.counts;
-    const state = values[5];
-    const nextAttemptAt = values[16];
-    counts.rows += 1;
-    this.serviceIds.add(values[4]);
-    switch (state) {
-      case 'ordered':
-        counts.accepted += 1;
-        if ((values[15] ?? 0) === 0) counts.pending += 1;
-        break;
-      case 'duplicate':
-        counts.duplicates += 1;
-        break;
-      case 'invalid':
-        counts.invalid += 1;
-        break;
-      case 'failed':
-        counts.failed += 1;
-        if (nextAttemptAt !== null) counts.pending += 1;
-        break;
-      case 'unconfirmed':
-        counts.unconfirmed += 1;
-        break;
-      case 'unknown':
-        counts.unconfirmed += 1;
-        // An unknown row without a batch is not waiting for anything (its batch state is NULL).
-        if (nextAttemptAt !== null || (values[17] !== null && values[17] !== 'settled')) counts.pending += 1;
-        break;
-      case 'queued':
-      case 'sending':
-        counts.pending += 1;
-        break;
-    }
-  }
-
-  /** The services the rows name, sorted as `fileServices` returns them. */
-  services(): string[] {
-    return [...this.serviceIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/store/db.js';
-import { ReportTally, reportSourceRows, type EarlierRowSource } from '../../src/store/report-queries.js';
+import { reportSourceRows, type EarlierRowSource } from '../../src/store/report-queries.js';
+import { ReportTally } from '../../src/store/report-tally.js';
 import { BIG_FILE, EARLIER_FILE, RICH_FILE, buildRichStore } from '../report/rich-store.js';
 
 /**
