@@ -76,19 +76,29 @@ export class FileFinisher {
 
   /** Report (or re-report) a file; resolves when its outputs are up to date. */
   finish(fileId: number): Promise<void> {
+    return this.schedule(fileId, false);
+  }
+
+  /**
+   * `onlyIfChanged`: the run that requests made during a render get once it ends. For a done
+   * file with no change since, it has nothing to do (every batch settling during a file's first
+   * report asked for the file, and each such run wrote the whole report again). A direct request
+   * always renders: its caller may judge the file on the report it gets (a retried file's alerts).
+   */
+  private schedule(fileId: number, onlyIfChanged: boolean): Promise<void> {
     const current = this.running.get(fileId);
     if (current) {
       this.again.add(fileId);
       return current;
     }
-    const run = this.finishNow(fileId)
+    const run = this.finishNow(fileId, onlyIfChanged)
       .then(() => {
         this.failures.delete(fileId);
       })
       .catch((error: unknown) => this.scheduleRetry(fileId, describeError(error)))
       .finally(() => {
         this.running.delete(fileId);
-        if (this.again.delete(fileId)) void this.finish(fileId);
+        if (this.again.delete(fileId)) void this.schedule(fileId, true);
       });
     this.running.set(fileId, run);
     return run;
@@ -140,7 +150,7 @@ export class FileFinisher {
     this.retryTimers.set(fileId, timer);
   }
 
-  private async finishNow(fileId: number): Promise<void> {
+  private async finishNow(fileId: number, onlyIfChanged: boolean): Promise<void> {
     let file = this.store.getFile(fileId);
     if (!file) return;
     if (file.state === 'submitting') {
@@ -151,10 +161,7 @@ export class FileFinisher {
     }
     if (file.state !== 'reporting' && file.state !== 'done') return;
     const version = this.store.reportVersion(fileId);
-    // A done file whose rows have not changed since its report: nothing to do. (Every batch that
-    // settles asks for the file; those asking while the first report is written came here
-    // again after it, and each wrote the whole report once more.)
-    if (file.state === 'done' && version === 0) return;
+    if (onlyIfChanged && file.state === 'done' && version === 0) return;
     const renderStartedAt = Date.now();
     const summary = await this.render(file);
     const tookMs = Date.now() - renderStartedAt;

@@ -35,8 +35,6 @@ describe('report bytes', () => {
         throw new Error(error);
       },
     });
-    // The rich store's files are done: rendered as a done file whose rows changed is.
-    store.db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?').run(fileId);
     await finisher.finish(fileId);
     const stem = store.getFile(fileId)?.processedStem ?? '';
     return {
