@@ -106,7 +106,7 @@ export class FileFinisher {
 
   /**
    * A re-render for rows that changed, at most once per gap that grows with the file: a report
-   * of a million rows takes tens of seconds to write, and results arrive every poll round.
+   * of a million rows takes about 8 s to write, and results arrive every poll round.
    * Skipped calls leave the file marked stale, so a later call renders it.
    */
   refresh(fileId: number): Promise<void> {
@@ -198,7 +198,7 @@ export class FileFinisher {
     if (!drafted) await writeReport(paths.report, (function* rows() {
       let written = 0;
       for (const row of reportSourceRows(db, file.id, tally)) {
-        // A million-row report takes minutes: shutdown abandons it (the old one stays, the file
+        // A million-row report takes about 8 s: shutdown abandons it (the old one stays, the file
         // stays stale or in `reporting`) and the next start writes it again.
         if (++written % 1000 === 0 && isClosed()) throw new StoppingError();
         yield toReportRow(row);

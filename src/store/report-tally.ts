@@ -62,7 +62,7 @@ export class ReportTally {
     }
   }
 
-  /** The services the rows name, sorted as `fileServices` returns them. */
+  /** The services the rows name, in the order `ORDER BY service_id` gives ids (digits). */
   services(): string[] {
     return [...this.serviceIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
