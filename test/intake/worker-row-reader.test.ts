@@ -10,7 +10,7 @@ import type { NewRow } from '../../src/store/intake-transitions.js';
 
 // The thread runs the built worker (`npm test` builds first): vitest's TypeScript stays here.
 const BUILT_WORKER = new URL('../../dist/intake/row-reader-worker.js', import.meta.url);
-const EXITS_ONCE = new URL('../fixtures/reader/exits-once.mjs', import.meta.url);
+const DIES_ONCE = new URL('../fixtures/threads/dies-once.mjs', import.meta.url);
 
 const OPTIONS: ChunkReadOptions = { maxFileBytes: 50 * 1024 * 1024, fallbackServiceId: '269', afterLine: 0, rowsPerChunk: 250 };
 
@@ -97,8 +97,9 @@ describe('WorkerRowReader', () => {
   });
 
   it('a thread that dies mid-read fails that read (not as the file\'s fault); the next read gets a new thread', async () => {
-    process.env.IMEI_TEST_READER_MARKER = join(dir, 'crashed-once');
-    const reader = newReader(EXITS_ONCE);
+    process.env.IMEI_TEST_THREAD = 'intake/row-reader-worker.js';
+    process.env.IMEI_TEST_MARKER = join(dir, 'crashed-once');
+    const reader = newReader(DIES_ONCE);
     const path = await file('crash.csv', ['IMEI', ...imeis(10)]);
     const first = await drain(reader.read(path, OPTIONS));
     expect(first.error).toBeInstanceOf(ReaderStoppedError);

@@ -9,7 +9,7 @@ import { closedPortUrl, xmlReply, type ReplyWith } from './fake-provider.js';
 
 // The thread runs the built script (`npm test` builds first): vitest's TypeScript stays here.
 const BUILT_THREAD = new URL('../../dist/provider/provider-thread.js', import.meta.url);
-const EXITS_ONCE = new URL('../fixtures/provider/exits-once.mjs', import.meta.url);
+const DIES_ONCE = new URL('../fixtures/threads/dies-once.mjs', import.meta.url);
 
 const made: ProviderClient[] = [];
 afterEach(async () => {
@@ -91,9 +91,10 @@ describe('ThreadedProviderClient', () => {
   });
 
   it('a thread that dies with calls in flight: placeorder is unknown, getimeis safe; the next call gets a new thread', async () => {
-    process.env.IMEI_TEST_PROVIDER_MARKER = join(dir, 'died-once');
+    process.env.IMEI_TEST_THREAD = 'provider/provider-thread.js';
+    process.env.IMEI_TEST_MARKER = join(dir, 'died-once');
     const fake = await provider(xmlReply(PLACED));
-    const client = threaded(fake.baseUrl, EXITS_ONCE);
+    const client = threaded(fake.baseUrl, DIES_ONCE);
     const [order, results] = await Promise.allSettled([client.placeOrder('269', [IMEI_A]), client.getOrders(['1'])]);
     expect((order as PromiseRejectedResult).reason).toBeInstanceOf(ProviderUnknownOutcomeError);
     expect((results as PromiseRejectedResult).reason).toBeInstanceOf(ProviderSafeError);
