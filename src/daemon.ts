@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/load.js';
-import { AlertCenter } from './alerts/index.js';
+import { AlertCenter, DatabaseHealth, heartbeatProbe } from './alerts/index.js';
 import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
 import { settleUnfinishedReads } from './engine/intake-file.js';
@@ -42,6 +42,8 @@ export class Daemon {
   private readonly retryJob: RetryJob;
   private readonly poller: ResultPoller;
   private readonly alerts: AlertCenter;
+  /** Mails, without the database, when the database refuses writes (its alerts queue there). */
+  private readonly databaseHealth: DatabaseHealth;
   private watcher: InboxWatcher | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
   private catalogueTimer: NodeJS.Timeout | undefined;
@@ -63,6 +65,7 @@ export class Daemon {
     options: DaemonOptions,
   ) {
     this.alerts = new AlertCenter(store.alerts, { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
+    this.databaseHealth = new DatabaseHealth(heartbeatProbe(store), { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
     this.progress = new ProgressDisplay(
       store,
       { mode: options.progress, intervalMs: options.progress === 'terminal' ? 500 : PROGRESS_LOG_MS },
@@ -191,6 +194,7 @@ export class Daemon {
       (relativePath) => this.intake.isHeld(relativePath),
     );
     this.alerts.start();
+    this.databaseHealth.start();
     await this.watcher.start();
     this.refreshTimer = setInterval(() => this.refreshReports(), REPORT_REFRESH_MS);
     // The catalogue (SERVICE and CREDITS) is refreshed daily; checking hourly is cheap.
@@ -261,6 +265,7 @@ export class Daemon {
     await this.poller.stop();
     this.finisher.close();
     await this.finisher.drain();
+    await this.databaseHealth.close();
     await this.alerts.close();
     await this.client.close();
     await this.simulator?.close();

@@ -12,8 +12,8 @@ export interface ComposedMail {
   html: string;
 }
 
-/** One part of the mail: what happened, the files it concerns, what to do. */
-interface Section {
+/** One part of the mail: what happened, the files it concerns, what to do. Shared with the database-health mail, so both look alike. */
+export interface Section {
   /** The subject's words for it, e.g. `provider unreachable (3 files affected)`. */
   headline: string;
   heading: string;
@@ -22,8 +22,8 @@ interface Section {
   advice: string[];
 }
 
-const SUBJECT_PREFIX = 'imei-daemon: ';
-const MAX_SUBJECT = 200;
+export const SUBJECT_PREFIX = 'imei-daemon: ';
+export const MAX_SUBJECT = 200;
 const MAX_ERROR = 200;
 const TOP_ERRORS_SHOWN = 3;
 const RETRY_ADVICE =
@@ -180,7 +180,7 @@ function fileLine(file: FileFacts): string {
   return `  - ${file.file}: ${count(file.rows, 'row')}, ${percent(file.successRate)} success, ${file.failed} failed${top}`;
 }
 
-function renderText(sections: readonly Section[]): string {
+export function renderText(sections: readonly Section[]): string {
   const parts = sections.map((section) =>
     [
       section.heading.toUpperCase(),
@@ -203,7 +203,7 @@ function renderTable(files: readonly FileFacts[]): string {
   return `<table style="border-collapse:collapse"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function renderHtml(subject: string, sections: readonly Section[]): string {
+export function renderHtml(subject: string, sections: readonly Section[]): string {
   const body = sections.map((section) =>
     [
       `<h2>${escapeHtml(section.heading)}</h2>`,
