@@ -6,6 +6,7 @@ import { describeError } from './errors.js';
 import { FileFinisher } from './engine/finish-file.js';
 import { settleUnfinishedReads } from './engine/intake-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
+import { OrderRecovery } from './engine/order-recovery.js';
 import { ProgressDisplay } from './engine/progress-display.js';
 import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
@@ -13,6 +14,7 @@ import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
 import { WorkerRowReader } from './intake/index.js';
 import { ThreadedProviderClient } from './provider/index.js';
+import { providerAccount, SIMULATOR_ACCOUNT } from './provider/account.js';
 import { formatSummaryLine } from './report/summary-line.js';
 import type { ProviderClient } from './provider/types.js';
 import { startSimulator, type Simulator } from './simulator/index.js';
@@ -30,6 +32,8 @@ export interface DaemonOptions {
 const PROGRESS_LOG_MS = 5_000;
 const CATALOGUE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const REPORT_REFRESH_MS = 1000;
+/** Meta key: the account whose catalogue the store holds. */
+const CATALOGUE_ACCOUNT_KEY = 'catalogueAccountId';
 
 /**
  * The running daemon: one store, one provider client, the submitter, the report writer and (for
@@ -41,6 +45,8 @@ export class Daemon {
   private readonly finisher: FileFinisher;
   private readonly retryJob: RetryJob;
   private readonly poller: ResultPoller;
+  /** Looks up the order ids of calls whose reply was lost but whose orders the provider holds. */
+  private readonly recovery: OrderRecovery;
   private readonly alerts: AlertCenter;
   /** Mails, without the database, when the database refuses writes (its alerts queue there). */
   private readonly databaseHealth: DatabaseHealth;
@@ -132,6 +138,14 @@ export class Daemon {
           this.alerts.credentialsAccepted();
           this.finisher.extendDraft(fileId);
         },
+        onRecovering: () => this.recovery.wake(),
+        onOneImeiPerCall: (serviceId, reason) => {
+          this.logger.warn(
+            { service: serviceId, reason },
+            'the provider orders only one IMEI per call for this service: sending one IMEI per call from now on',
+          );
+          this.alerts.providerOrdersOneImeiPerCall(serviceId, reason);
+        },
       },
     );
     const { retryBaseMs, maxAttempts, concurrency } = config.submission;
@@ -141,6 +155,14 @@ export class Daemon {
       onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
       onAuthFailed: (message) => this.alerts.providerRefusedCredentials(message),
     }, this.submitter.limit);
+    this.recovery = new OrderRecovery(
+      store,
+      client,
+      {},
+      logger,
+      { onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)) },
+      this.submitter.limit,
+    );
   }
 
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
@@ -152,6 +174,11 @@ export class Daemon {
     let simulator: Simulator | undefined;
     try {
       const store = new Store(openDatabase(join(config.paths.checkpoints, 'imei-daemon.sqlite')));
+      const account = config.simulated
+        ? SIMULATOR_ACCOUNT
+        : providerAccount('gsmfusion', config.provider.baseUrl, config.provider.username);
+      store.accounts.select(account.key, account.label, new Date().toISOString());
+      store.batches.batching = config.submission.batching;
       let baseUrl = config.provider.baseUrl;
       if (config.simulated) {
         simulator = await startSimulator({ latencyMs: config.simulator.latencyMs });
@@ -175,6 +202,7 @@ export class Daemon {
       daemon.retryJob.start();
       daemon.submitter.start();
       daemon.poller.start();
+      daemon.recovery.start();
       daemon.progress.start();
       return daemon;
     } catch (error) {
@@ -236,7 +264,8 @@ export class Daemon {
         const names = failed.map((f) => this.store.getFile(f.fileId)?.inboxPath ?? String(f.fileId));
         throw new Error(`could not write the report of ${names.join(', ')}: ${failed[0]?.error}; left in the inbox`);
       }
-      const idle = this.submitter.isIdle() && unreported === 0 && !this.intake.busy;
+      // Rows whose order id is being looked up are part of submission: their search is bounded.
+      const idle = this.submitter.isIdle() && unreported === 0 && !this.intake.busy && this.store.recovery.work().rows === 0;
       if (idle && this.store.filesNeedingReport().length === 0) return;
       for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
         if (this.store.isFileSettled(file.id)) void this.finisher.finish(file.id);
@@ -262,6 +291,7 @@ export class Daemon {
     await this.intake.close();
     await this.reader.close();
     await this.submitter.stop();
+    await this.recovery.stop();
     await this.poller.stop();
     this.finisher.close();
     await this.finisher.drain();
@@ -291,10 +321,13 @@ export class Daemon {
 
   private async refreshCatalogue(): Promise<void> {
     const fetchedAt = this.store.catalogueFetchedAt();
-    if (fetchedAt && Date.now() - Date.parse(fetchedAt) < CATALOGUE_MAX_AGE_MS) return;
+    // Another account's catalogue (the simulator's, before a key was set) is replaced at once.
+    const sameAccount = this.store.getMeta(CATALOGUE_ACCOUNT_KEY) === String(this.store.accounts.currentId);
+    if (fetchedAt && sameAccount && Date.now() - Date.parse(fetchedAt) < CATALOGUE_MAX_AGE_MS) return;
     try {
       const entries = await this.client.listServices();
       this.store.saveCatalogue(entries, new Date().toISOString());
+      this.store.setMeta(CATALOGUE_ACCOUNT_KEY, String(this.store.accounts.currentId));
     } catch (error) {
       this.logger.warn({ err: describeError(error) }, 'cannot fetch the service catalogue; SERVICE and CREDITS stay empty');
     }

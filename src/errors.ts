@@ -5,6 +5,8 @@
  * from provider replies, never from the request we sent.
  */
 
+import type { PlacedOrder } from './provider/types.js';
+
 export type ErrorCode =
   | 'IMEI_ERR_CONFIG'
   | 'IMEI_ERR_USAGE'
@@ -66,6 +68,8 @@ export interface ProviderErrorDetails {
   rateLimited?: boolean;
   /** The provider answered, but the reply did not account for every IMEI sent. */
   incompleteReply?: boolean;
+  /** Orders a cut-off `placeorder` reply carried whole, before the cut: they were placed. */
+  salvaged?: readonly PlacedOrder[];
 }
 
 export abstract class ProviderError extends DaemonError {

@@ -106,6 +106,14 @@ export class AlertCenter {
     this.guard(() => this.clearCondition('unreachable'));
   }
 
+  /**
+   * The server answered a list of IMEIs for only some of them, so the daemon now sends this
+   * service one IMEI per call: said once per service (the store remembers it), never a condition.
+   */
+  providerOrdersOneImeiPerCall(serviceId: string, reason: string): void {
+    this.guard(() => this.raise({ kind: 'one-imei-per-call', cause: null, file: null, message: this.scrub(`service ${serviceId}: ${reason}`) }, {}));
+  }
+
   /** A report could not be written or a file moved (disk full, processed/ not writable): alerted once while it stands. */
   outputBlocked(file: string, message: string): void {
     this.guard(() => this.raiseCondition('output-blocked', `${file}: ${message}`));

@@ -42,6 +42,7 @@ export function composeAlertMail(alerts: readonly AlertRecord[], options: Compos
   const sections = [
     ...(['credentials', 'unreachable'] as const).flatMap((cause) => causeSection(cause, cleaned)),
     ...outputBlockedSection(cleaned),
+    ...oneImeiPerCallSection(cleaned),
     ...lowSuccessSection(cleaned),
     ...recoveredSection(cleaned),
   ];
@@ -125,6 +126,27 @@ function outputBlockedSection(alerts: readonly AlertRecord[]): Section[] {
       advice: [
         'Free disk space, or make the processed folder writable for the user the daemon runs as.',
         'Nothing is lost: the file stays in the inbox, its orders are in the database, and the report is written as soon as it can be.',
+      ],
+    },
+  ];
+}
+
+function oneImeiPerCallSection(alerts: readonly AlertRecord[]): Section[] {
+  const notices = alerts.filter((alert) => alert.kind === 'one-imei-per-call');
+  if (notices.length === 0) return [];
+  return [
+    {
+      headline: 'the provider orders one IMEI per call',
+      heading: 'The provider does not take lists of IMEIs',
+      lines: [
+        'A call with several IMEIs was answered for only some of them, so the daemon now sends these services one IMEI per call:',
+        ...notices.map((notice) => `  - ${notice.message} (${formatTime(notice.raisedAt)})`),
+        'Every IMEI of such a call was checked again one by one: nothing was lost or ordered twice.',
+      ],
+      files: [],
+      advice: [
+        'Nothing to do. Files take longer: one call per IMEI, with all of submission.concurrency in use.',
+        'If the provider confirms that it takes lists, set submission.batching to "batch".',
       ],
     },
   ];

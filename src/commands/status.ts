@@ -3,6 +3,7 @@ import { formatProgressLine, progressBar } from '../report/summary-line.js';
 import type { Db } from '../store/db.js';
 import { successRate } from '../report/summary.js';
 import { filesInProgress } from '../store/progress-queries.js';
+import { AccountTransitions } from '../store/account-transitions.js';
 import { RetryTransitions } from '../store/retry-transitions.js';
 import { openStoreReadOnly, print } from './read-only.js';
 
@@ -37,7 +38,7 @@ export function readStatus(db: Db, now = Date.now()): StatusReport {
       )
       .all(startOfDay.toISOString()) as { file: string; rows: number; accepted: number; finishedAt: string }[]
   ).map((f) => ({ ...f, successRate: successRate(f.accepted, f.rows) }));
-  const waiting = new RetryTransitions(db).waiting();
+  const waiting = new RetryTransitions(db, new AccountTransitions(db)).waiting();
   const meta = (key: string): string | null =>
     (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined) ?? null;
   const lastAlertAt = meta('lastAlertSentAt');
@@ -54,10 +55,12 @@ export function readStatus(db: Db, now = Date.now()): StatusReport {
       db,
       `SELECT CASE r.state
                 WHEN 'ordered' THEN COALESCE(o.status, 'Pending')
-                WHEN 'unknown' THEN 'Unconfirmed'
+                WHEN 'unknown' THEN 'Checking'
+                WHEN 'recovering' THEN 'Checking'
                 WHEN 'sending' THEN 'Queued'
                 ELSE upper(substr(r.state, 1, 1)) || substr(r.state, 2) END AS key, COUNT(*) AS n
-         FROM rows r LEFT JOIN orders o ON o.order_id = r.order_id GROUP BY key ORDER BY key`,
+         FROM rows r LEFT JOIN orders o ON o.account_id = r.account_id AND o.order_id = r.order_id
+        GROUP BY key ORDER BY key`,
     ),
     rowsByStoreState: countBy(db, 'SELECT state AS key, COUNT(*) AS n FROM rows GROUP BY state ORDER BY state'),
     failedWaitingForRetry: waiting.rows,

@@ -38,6 +38,11 @@ const submissionSchema = z.strictObject({
   retryBaseMs: nonNegativeInt,
   /** Calls per minute at most, spaced evenly; 0 = no limit. */
   maxCallsPerMinute: nonNegativeInt,
+  /**
+   * IMEIs per call: `auto` sends `batchSize` and learns, per service, a server that answers a
+   * list for only some of its IMEIs (then one per call); `batch` and `single` force either.
+   */
+  batching: z.enum(['auto', 'batch', 'single']),
 });
 
 const retrySchema = z.strictObject({

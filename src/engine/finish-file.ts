@@ -222,6 +222,8 @@ export class FileFinisher {
       simulated: this.options.simulated,
       error: file.error ?? undefined,
       pending: counts.pending,
+      checking: counts.checking,
+      unknown: counts.unknown,
       reportFile: paths.report.slice(dirname(paths.report).length + 1),
       repeatOf: repeatOf?.processedStem ? `${repeatOf.processedStem}.report.csv` : undefined,
     });

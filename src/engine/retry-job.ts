@@ -10,6 +10,11 @@ export interface RetryJobOptions {
   /** After this a Failed row is given up (`retry.maxAgeHours`). */
   maxAgeHours: number;
   batchSize: number;
+  /**
+   * How often rows whose call outcome is unknown are checked for a due resubmission: they are
+   * resolved within seconds, not on the schedule (their own back-off is in the store). Default 5000.
+   */
+  recheckUnknownMs?: number;
 }
 
 export interface RetryJobEvents {
@@ -27,6 +32,7 @@ export const RETRY_REQUEST_KEY = 'retryRequestedAt';
  */
 export class RetryJob {
   private task: ScheduledTask | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
   private running: Promise<RequeueOutcome> | undefined;
   private lastRequest: string | undefined;
 
@@ -41,6 +47,8 @@ export class RetryJob {
     if (this.task) return;
     this.lastRequest = this.store.getMeta(RETRY_REQUEST_KEY);
     this.task = cron.schedule(this.options.schedule, () => this.runNow(false), { noOverlap: true, name: 'retry' });
+    this.recheckTimer = setInterval(() => void this.queueRun(false, true), this.options.recheckUnknownMs ?? 5000);
+    this.recheckTimer.unref();
     void this.runNow(false);
   }
 
@@ -52,7 +60,11 @@ export class RetryJob {
 
   /** Runs the retry now; `force` takes every waiting row, not just the due ones. Runs queue, never overlap. */
   runNow(force: boolean): Promise<RequeueOutcome> {
-    const run = (this.running ?? Promise.resolve()).then(() => this.requeue(force));
+    return this.queueRun(force, false);
+  }
+
+  private queueRun(force: boolean, unknownOnly: boolean): Promise<RequeueOutcome> {
+    const run = (this.running ?? Promise.resolve()).then(() => this.requeue(force, unknownOnly));
     this.running = run;
     void run.finally(() => {
       if (this.running === run) this.running = undefined;
@@ -60,21 +72,24 @@ export class RetryJob {
     return run;
   }
 
-  private requeue(force: boolean): RequeueOutcome {
+  private requeue(force: boolean, unknownOnly: boolean): RequeueOutcome {
     try {
       const outcome = this.store.retries.requeueDue(
         new Date().toISOString(),
         this.options.maxAgeHours,
         this.options.batchSize,
         force,
+        unknownOnly,
       );
       if (outcome.requeued > 0 || outcome.givenUp > 0) {
         this.logger.info(
           { requeued: outcome.requeued, givenUp: outcome.givenUp, batches: outcome.batches, files: outcome.fileIds.length },
-          'retry: rows planned again',
+          unknownOnly ? 'rows whose call outcome is unknown resubmitted to check them' : 'retry: rows planned again',
         );
+        this.events.onRequeued(outcome);
+      } else if (!unknownOnly) {
+        this.events.onRequeued(outcome);
       }
-      this.events.onRequeued(outcome);
       return outcome;
     } catch (error) {
       this.logger.error({ err: describeError(error) }, 'retry run failed; the next run tries again');
@@ -92,6 +107,8 @@ export class RetryJob {
   }
 
   async stop(): Promise<void> {
+    if (this.recheckTimer) clearInterval(this.recheckTimer);
+    this.recheckTimer = undefined;
     await this.task?.destroy();
     this.task = undefined;
     await this.running;

@@ -40,6 +40,10 @@ export interface SubmitterEvents {
   onBatchGaveUp(fileId: number, message: string): void;
   /** A call was answered (and its rows recorded): the provider is reachable. */
   onReply(fileId: number): void;
+  /** Rows whose lost call the provider confirmed (it refused their resubmission): look up their order ids. */
+  onRecovering(): void;
+  /** The server answered a list for only some of its IMEIs: from now on this service goes one IMEI per call. */
+  onOneImeiPerCall(serviceId: string, reason: string): void;
 }
 
 /** A call that was made: its reply, or the failure to record. */
@@ -285,6 +289,16 @@ export class Submitter {
     }
     this.events.onReply(ticket.fileId);
     this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
+    if (counts.recovering > 0) this.events.onRecovering();
+    if (counts.learntOneImeiPerCall) {
+      const reason = `the reply to ${ticket.imeis.length} IMEIs accounted for ${ticket.imeis.length - counts.unaccounted}`;
+      this.events.onOneImeiPerCall(ticket.serviceId, reason);
+    }
+    if (counts.splitIntoSingles) {
+      // The rest of the list waits in one-IMEI batches of its own: the pump sends them now.
+      this.wake();
+      return;
+    }
     if (counts.unaccounted > 0) {
       throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`, {
         incompleteReply: true,
@@ -294,7 +308,12 @@ export class Submitter {
 
   private async recordFailure(ticket: AttemptTicket, error: ProviderError): Promise<never> {
     const haltsSubmission = error instanceof ProviderAuthError;
-    const failure = { failureClass: error.failureClass, message: error.message, haltsSubmission };
+    const failure = {
+      failureClass: error.failureClass,
+      message: error.message,
+      haltsSubmission,
+      salvaged: error.details.salvaged ?? [],
+    };
     const recorded = await this.persist('record the failed call', () =>
       this.store.batches.recordCallFailure(ticket, failure, new Date().toISOString()),
     );

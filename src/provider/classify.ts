@@ -12,6 +12,7 @@ import {
   ProviderUnknownOutcomeError,
 } from '../errors.js';
 import { scrubSecrets } from '../secrets.js';
+import type { PlacedOrder } from './types.js';
 
 /** The provider actions the daemon calls. */
 export type ProviderAction = 'imeiservices' | 'placeorder' | 'getimeis';
@@ -27,7 +28,7 @@ export type CallFailure =
   /** A reply with a status other than 2xx and no provider `<error>` in it. */
   | { kind: 'http-status'; status: number; retryAfter?: string | undefined }
   /** A 2xx reply that was cut short, too large, or not a reply we can read. */
-  | { kind: 'bad-reply'; status: number; problem: string }
+  | { kind: 'bad-reply'; status: number; problem: string; salvaged?: readonly PlacedOrder[] }
   /** The provider's `<error>text</error>`. */
   | { kind: 'provider-error'; status: number; message: string };
 
@@ -99,7 +100,9 @@ export function classifyFailure(failure: CallFailure, context: FailureContext): 
       return unknown(
         `provider reply to ${action} could not be read (HTTP ${failure.status}): ${failure.problem}`,
         action,
-        { httpStatus: failure.status },
+        failure.salvaged !== undefined && failure.salvaged.length > 0
+          ? { httpStatus: failure.status, salvaged: failure.salvaged }
+          : { httpStatus: failure.status },
       );
     case 'provider-error':
       return classifyRefusal(failure.message, failure.status, context);

@@ -7,8 +7,16 @@ import { Pool } from 'undici';
 import { ConfigError, type ProviderError } from '../errors.js';
 import { type CallFailure, type ProviderAction, classifyFailure } from './classify.js';
 import { type HttpReply, postForm } from './http-post.js';
-import type { CatalogueEntry, OrderResult, PlaceOrderResult, ProviderClient } from './types.js';
-import { ProviderRefusal, ReplyParseError, parseCatalogue, parseOrders, parsePlaceOrder, refusalMessageOf } from './xml.js';
+import type { CatalogueEntry, OrderResult, PlacedOrder, PlaceOrderResult, ProviderClient } from './types.js';
+import {
+  ProviderRefusal,
+  ReplyParseError,
+  parseCatalogue,
+  parseOrders,
+  parsePlaceOrder,
+  refusalMessageOf,
+  salvagePlacedOrders,
+} from './xml.js';
 
 export { unaccountedImeis } from './unaccounted.js';
 
@@ -71,7 +79,7 @@ export class GsmFusionClient implements ProviderClient {
     if (serviceId.trim() === '') throw new Error('placeOrder needs a service id');
     if (imeis.length === 0) throw new Error('placeOrder needs at least one IMEI');
     const reply = await this.send('placeorder', { imei: imeis.join(','), networkId: serviceId }, signal);
-    return this.read('placeorder', reply, (body) => parsePlaceOrder(body, imeis));
+    return this.read('placeorder', reply, (body) => parsePlaceOrder(body, imeis), (body) => salvagePlacedOrders(body, imeis));
   }
 
   async getOrders(orderIds: readonly string[], signal?: AbortSignal): Promise<OrderResult[]> {
@@ -112,8 +120,16 @@ export class GsmFusionClient implements ProviderClient {
     throw this.classify({ kind: 'http-status', status: reply.status, retryAfter: firstHeader(reply, 'retry-after') }, action);
   }
 
-  /** Parses a 2xx reply; an unreadable body or an `<error>` becomes the matching ProviderError. */
-  private read<T>(action: ProviderAction, reply: HttpReply, parse: (body: string) => T): T {
+  /**
+   * Parses a 2xx reply; an unreadable body or an `<error>` becomes the matching ProviderError,
+   * carrying what `salvage` could still read from an unreadable one.
+   */
+  private read<T>(
+    action: ProviderAction,
+    reply: HttpReply,
+    parse: (body: string) => T,
+    salvage?: (body: string) => PlacedOrder[],
+  ): T {
     try {
       return parse(reply.body);
     } catch (error) {
@@ -121,7 +137,8 @@ export class GsmFusionClient implements ProviderClient {
         throw this.classify({ kind: 'provider-error', status: reply.status, message: error.providerMessage }, action);
       }
       if (error instanceof ReplyParseError) {
-        throw this.classify({ kind: 'bad-reply', status: reply.status, problem: error.message }, action);
+        const salvaged = salvage?.(reply.body) ?? [];
+        throw this.classify({ kind: 'bad-reply', status: reply.status, problem: error.message, salvaged }, action);
       }
       throw error;
     }

@@ -121,6 +121,26 @@ export function parsePlaceOrder(body: string, sentImeis: readonly string[]): Pla
   return { placed, duplicates, rejected };
 }
 
+/**
+ * The orders a `placeorder` reply that was cut off (or is otherwise unreadable) carried whole:
+ * each complete `<imeis>` element with an id and one of the IMEIs sent. Those were placed, and
+ * their ids exist nowhere else; the IMEIs after the cut stay unknown.
+ */
+export function salvagePlacedOrders(body: string, sentImeis: readonly string[]): PlacedOrder[] {
+  const sent = new Set(sentImeis);
+  const placed: PlacedOrder[] = [];
+  for (const match of body.matchAll(/<imeis>([\s\S]*?)<\/imeis>/gi)) {
+    const inner = match[1] ?? '';
+    const field = (name: string): string => new RegExp(`<${name}>\\s*([^<]*?)\\s*</${name}>`, 'i').exec(inner)?.[1] ?? '';
+    const orderId = field('id');
+    const imei = digitsOf(field('imei'));
+    if (orderId === '' || !sent.has(imei)) continue;
+    sent.delete(imei);
+    placed.push({ imei, orderId, status: statusOrPending(field('status')) });
+  }
+  return placed;
+}
+
 function digitsOf(imei: string): string {
   return imei.replace(/\D/g, '');
 }

@@ -25,8 +25,9 @@ export type ReportColumn = (typeof REPORT_COLUMNS)[number];
 
 /**
  * STATUS of a row. The first four are the provider's state of an order; the rest are the
- * daemon's. `Queued` is not in the contract's table: it marks a row not sent yet and is only
- * seen while a file is being worked on.
+ * daemon's. `Queued` and `Checking` are additions to the contract's table: `Queued` marks a row
+ * not sent yet, `Checking` a row whose call outcome is still being established (resubmitted to
+ * ask the provider, or its order id looked up); both are only seen while a file is worked on.
  */
 export type ReportStatus =
   | 'Pending'
@@ -37,6 +38,8 @@ export type ReportStatus =
   | 'Duplicate'
   | 'Failed'
   | 'Unconfirmed'
+  | 'Unknown'
+  | 'Checking'
   | 'Queued';
 
 export const REPORT_STATUSES: readonly ReportStatus[] = [
@@ -48,6 +51,8 @@ export const REPORT_STATUSES: readonly ReportStatus[] = [
   'Duplicate',
   'Failed',
   'Unconfirmed',
+  'Unknown',
+  'Checking',
   'Queued',
 ];
 

@@ -8,7 +8,7 @@ import { formatCredits } from './credits.js';
 import { providerDateTime } from '../timestamps.js';
 
 /** The STATUS a row in `state` shows (daemon-contract.md, the STATUS table). */
-function statusOf(state: RowState, orderStatus: ProviderStatus | null): ReportStatus {
+function statusOf(state: RowState, orderStatus: ProviderStatus | null, stillChecking = true): ReportStatus {
   switch (state) {
     case 'invalid':
       return 'Invalid';
@@ -16,8 +16,13 @@ function statusOf(state: RowState, orderStatus: ProviderStatus | null): ReportSt
       return 'Duplicate';
     case 'failed':
       return 'Failed';
-    // A row whose call never answered may have been ordered: never shown as Failed.
+    // A row whose call never answered may have been ordered: never shown as Failed. While the
+    // daemon establishes what happened it is Checking; Unconfirmed only once the provider is
+    // known to hold an order whose id could not be found; Unknown if no answer came in time.
     case 'unknown':
+      return stillChecking ? 'Checking' : 'Unknown';
+    case 'recovering':
+      return 'Checking';
     case 'unconfirmed':
       return 'Unconfirmed';
     case 'queued':
@@ -30,7 +35,7 @@ function statusOf(state: RowState, orderStatus: ProviderStatus | null): ReportSt
 
 /** The STATUS a row shows (daemon-contract.md, the STATUS table). */
 export function reportStatus(row: ReportSourceRow): ReportStatus {
-  return statusOf(row.state, row.orderStatus);
+  return statusOf(row.state, row.orderStatus, row.stillChecking);
 }
 
 /**

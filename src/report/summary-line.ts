@@ -19,7 +19,9 @@ export function formatSummaryLine(summary: FileSummary): string {
   if (summary.duplicates > 0) parts.push(plural(summary.duplicates, 'duplicate'));
   if (summary.invalid > 0) parts.push(`${count.format(summary.invalid)} invalid`);
   if (summary.failed > 0) parts.push(`${count.format(summary.failed)} failed (retried on the retry schedule)`);
+  if ((summary.checking ?? 0) > 0) parts.push(`${count.format(summary.checking ?? 0)} being checked`);
   if (summary.unconfirmed > 0) parts.push(`${count.format(summary.unconfirmed)} unconfirmed (see NOTE)`);
+  if ((summary.unknown ?? 0) > 0) parts.push(`${count.format(summary.unknown ?? 0)} unknown (see NOTE)`);
   const repeat = summary.repeatOf ? ` (same file as ${summary.repeatOf})` : '';
   const partial = summary.error ? `; read in part: ${summary.error}` : '';
   return `${summary.file}: ${plural(summary.rows, 'row')}${took}: ${parts.join(', ')}${repeat}${partial}`;

@@ -27,6 +27,10 @@ export interface FileSummary {
   // Additions to the contract (it allows them):
   /** Rows without a final state yet (queued, sent, or ordered and not Completed/Rejected). */
   pending?: number;
+  /** Rows whose call outcome is still being established (report STATUS `Checking`). */
+  checking?: number;
+  /** Rows whose call outcome could not be established and that are no longer sent (`Unknown`). */
+  unknown?: number;
   /** The report's file name, next to this summary. */
   reportFile?: string;
   /** For a file whose bytes were already processed: the earlier file's report. */
@@ -34,9 +38,14 @@ export interface FileSummary {
 }
 
 /** The summary's facts before the two derived ones, `successRate` and `durationMs`. */
-export type SummaryInput = Omit<FileSummary, 'successRate' | 'durationMs' | 'error' | 'pending' | 'reportFile' | 'repeatOf'> & {
+export type SummaryInput = Omit<
+  FileSummary,
+  'successRate' | 'durationMs' | 'error' | 'pending' | 'checking' | 'unknown' | 'reportFile' | 'repeatOf'
+> & {
   error?: string | undefined;
   pending?: number | undefined;
+  checking?: number | undefined;
+  unknown?: number | undefined;
   reportFile?: string | undefined;
   repeatOf?: string | undefined;
 };
@@ -65,6 +74,8 @@ export function buildSummary(input: SummaryInput): FileSummary {
   };
   if (input.error !== undefined && input.error !== '') summary.error = input.error;
   if (input.pending !== undefined) summary.pending = input.pending;
+  if (input.checking !== undefined) summary.checking = input.checking;
+  if (input.unknown !== undefined) summary.unknown = input.unknown;
   if (input.reportFile !== undefined) summary.reportFile = input.reportFile;
   if (input.repeatOf !== undefined) summary.repeatOf = input.repeatOf;
   return summary;

@@ -1,7 +1,10 @@
 import type { Db } from './db.js';
 
-/** What an alert is about. `recovered` follows a `low-success` alert once a file is fine again. */
-export type AlertKind = 'low-success' | 'recovered' | 'credentials' | 'unreachable' | 'output-blocked';
+/**
+ * What an alert is about. `recovered` follows a `low-success` alert once a file is fine again;
+ * `one-imei-per-call` is a notice, sent once per service, that the server orders one IMEI of a list.
+ */
+export type AlertKind = 'low-success' | 'recovered' | 'credentials' | 'unreachable' | 'output-blocked' | 'one-imei-per-call';
 
 /** A provider condition that explains (and absorbs) the low-success files raised while it stands. */
 export type AlertCause = 'credentials' | 'unreachable';

@@ -1,8 +1,12 @@
 import type { FailureClass } from '../errors.js';
-import { noteDateTime, noteDateTimeSql } from '../timestamps.js';
-import type { PlaceOrderResult } from '../provider/types.js';
+import { noteDateTimeSql } from '../timestamps.js';
+import type { PlacedOrder, PlaceOrderResult } from '../provider/types.js';
+import type { AccountTransitions } from './account-transitions.js';
+import { prepareBatchStatements, type BatchStatements } from './batch-statements.js';
 import type { Db } from './db.js';
-import type { BatchRecord } from './types.js';
+import { OrderPlacement } from './order-placement.js';
+import { recoveringNote, RECOVERY_WINDOW_MS } from './recovery-notes.js';
+import type { BatchingMode, BatchRecord } from './types.js';
 
 /** What `beginAttempt` committed: the call may now leave the process. */
 export interface AttemptTicket {
@@ -14,15 +18,25 @@ export interface AttemptTicket {
   startedAt: string;
   /** 1 for the batch's first call. */
   number: number;
+  /** The highest order id the account had given us when the call began: its orders lie above. */
+  floorOrderId: number;
 }
 
 export interface ReplyCounts {
   ordered: number;
   duplicates: number;
-  unconfirmed: number;
+  /** Resubmissions refused as repeats: the lost call ordered them; their order ids are searched. */
+  recovering: number;
   rejected: number;
   /** Sent but in none of the reply's lists: outcome unknown, resubmitted. */
   unaccounted: number;
+  /**
+   * A reply that accounted for only some of several IMEIs: the rest were moved into batches of
+   * one IMEI each, whose replies are exact (an order id, or a refusal as a repeat).
+   */
+  splitIntoSingles: boolean;
+  /** This reply taught us that the server orders one IMEI per call for the service. */
+  learntOneImeiPerCall: boolean;
 }
 
 export interface CallFailure {
@@ -30,15 +44,8 @@ export interface CallFailure {
   message: string;
   /** Bad credentials: the rows wait, untouched, until the configuration changes. */
   haltsSubmission: boolean;
-}
-
-/** The row note of an order whose call never answered but which the provider holds. */
-export function unconfirmedNote(unknownSince: string): string {
-  return (
-    `sent at ${noteDateTime(unknownSince)} in a call whose reply never arrived; the provider refused ` +
-    'the resubmission as a repeat, so it holds an order for this IMEI, but its order id is unknown: ' +
-    "find it in the provider's order history before ordering again"
-  );
+  /** Orders a cut-off reply did carry whole: those rows are ordered, the rest stay unknown. */
+  salvaged?: readonly PlacedOrder[];
 }
 
 /**
@@ -48,54 +55,23 @@ export function unconfirmedNote(unknownSince: string): string {
  * refuses as a repeat is known to be our own earlier order (`unconfirmed`), not a duplicate.
  */
 export class BatchTransitions {
-  private prepared: ReturnType<BatchTransitions['prepareStatements']> | undefined;
+  private prepared: BatchStatements | undefined;
+  /** `submission.batching`: whether a server's one-IMEI-per-call answers are learnt, or forced. */
+  batching: BatchingMode = 'auto';
 
-  constructor(private readonly db: Db) {}
+  private readonly placement: OrderPlacement;
 
-  /** Statements of the hot path, prepared once: a batch is two transactions, thousands of times a file. */
-  private statements(): ReturnType<BatchTransitions['prepareStatements']> {
-    this.prepared ??= this.prepareStatements();
-    return this.prepared;
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountTransitions,
+  ) {
+    this.placement = new OrderPlacement(db, () => this.statements(), accounts);
   }
 
-  private prepareStatements() {
-    const db = this.db;
-    return {
-      nextPlanned: db.prepare(
-        `SELECT id, file_id AS fileId, service_id AS serviceId, state, attempts FROM batches
-          WHERE state = 'planned' AND id > ? ORDER BY id LIMIT 1`,
-      ),
-      batchById: db.prepare(`SELECT id, file_id AS fileId, service_id AS serviceId, attempts FROM batches WHERE id = ?`),
-      rowsToSend: db.prepare(`SELECT imei FROM rows WHERE batch_id = ? AND state IN ('queued', 'unknown') ORDER BY id`).pluck(),
-      settleBatch: db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ?`),
-      markSending: db.prepare(
-        `UPDATE rows SET state = 'sending', updated_at = ? WHERE batch_id = ? AND state IN ('queued', 'unknown')`,
-      ),
-      batchSending: db.prepare(`UPDATE batches SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`),
-      countCall: db.prepare('UPDATE files SET api_calls = api_calls + 1 WHERE id = ?'),
-      insertAttempt: db.prepare('INSERT INTO attempts (batch_id, imei_count, started_at) VALUES (?, ?, ?)'),
-      sendingRows: db.prepare(
-        `SELECT id, imei, unknown_since AS unknownSince FROM rows WHERE batch_id = ? AND state = 'sending'`,
-      ),
-      markOrdered: db.prepare(
-        `UPDATE rows SET state = 'ordered', order_id = ?, note = '', last_error = NULL, next_attempt_at = NULL,
-                updated_at = ? WHERE id = ?`,
-      ),
-      insertOrder: db.prepare(
-        `INSERT INTO orders (order_id, imei, service_id, status, placed_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(order_id) DO NOTHING`,
-      ),
-      settleRow: db.prepare(
-        `UPDATE rows SET state = ?, note = ?, last_error = NULL, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
-      ),
-      batchState: db.prepare(`UPDATE batches SET state = ?, updated_at = ? WHERE id = ?`),
-      markUnknown: db.prepare(
-        `UPDATE rows SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?), last_error = ?, updated_at = ?
-          WHERE batch_id = ? AND state = 'sending'`,
-      ),
-      finishAttempt: db.prepare('UPDATE attempts SET outcome = ?, error = ?, finished_at = ? WHERE id = ?'),
-      touchFile: db.prepare('UPDATE files SET report_dirty = report_dirty + 1 WHERE id = ?'),
-    };
+  /** Statements of the hot path, prepared once: a batch is two transactions, thousands of times a file. */
+  private statements(): BatchStatements {
+    this.prepared ??= prepareBatchStatements(this.db);
+    return this.prepared;
   }
 
   /** The oldest planned batch after `afterId`. */
@@ -111,21 +87,33 @@ export class BatchTransitions {
     return this.db.transaction(() => batchIds.map((batchId) => this.beginAttempt(batchId, now)))();
   }
 
-  /** `queued|unknown -> sending`, the attempt recorded; undefined when nothing is left to send. */
+  /**
+   * `queued|unknown -> sending`, the attempt recorded with the account's highest known order id
+   * (the floor of its orders, should its reply be lost); undefined when nothing is left to send.
+   * For a service the server orders one IMEI at a time, all rows but the first move to batches
+   * of their own first, so that every concurrency slot carries one.
+   */
   beginAttempt(batchId: number, now: string): AttemptTicket | undefined {
     const sql = this.statements();
     return this.db.transaction((): AttemptTicket | undefined => {
       const batch = sql.batchById.get(batchId) as { id: number; fileId: number; serviceId: string; attempts: number } | undefined;
       if (!batch) return undefined;
-      const imeis = sql.rowsToSend.all(batchId) as string[];
-      if (imeis.length === 0) {
+      const accountId = this.accounts.currentId;
+      let rows = sql.rowsToSend.all(batchId, accountId) as { id: number; imei: string }[];
+      if (rows.length === 0) {
         sql.settleBatch.run(now, batchId);
         return undefined;
       }
-      sql.markSending.run(now, batchId);
+      if (rows.length > 1 && this.imeisPerCall(batch.serviceId) === 1) {
+        this.placement.moveToSingleBatches(batch, rows.slice(1).map((row) => row.id), now);
+        rows = rows.slice(0, 1);
+      }
+      const imeis = rows.map((row) => row.imei);
+      sql.markSending.run(accountId, now, batchId, accountId);
       sql.batchSending.run(now, batchId);
       sql.countCall.run(batch.fileId);
-      const attemptId = Number(sql.insertAttempt.run(batchId, imeis.length, now).lastInsertRowid);
+      const floorOrderId = this.accounts.highestOrderId();
+      const attemptId = Number(sql.insertAttempt.run(batchId, imeis.length, now, accountId, floorOrderId).lastInsertRowid);
       return {
         attemptId,
         batchId,
@@ -134,8 +122,16 @@ export class BatchTransitions {
         imeis,
         startedAt: now,
         number: batch.attempts + 1,
+        floorOrderId,
       };
     })();
+  }
+
+  /** IMEIs a call may carry for a service: 1 where the server orders one at a time; else undefined. */
+  private imeisPerCall(serviceId: string): number | undefined {
+    if (this.batching === 'single') return 1;
+    if (this.batching === 'batch') return undefined;
+    return this.accounts.imeisPerCall(serviceId);
   }
 
   /** Several replies in one transaction (group commit); each is still recorded whole or not at all. */
@@ -143,11 +139,24 @@ export class BatchTransitions {
     return this.db.transaction(() => replies.map((reply) => this.recordReply(reply.ticket, reply.result, now)))();
   }
 
-  /** A reply arrived: each row sent moves to its outcome; rows the reply left out become unknown. */
+  /**
+   * A reply arrived: each row sent moves to its outcome. Rows the reply left out become unknown;
+   * when several IMEIs were sent, they move to one-IMEI batches (a well-formed reply that names
+   * only some of a list is evidence that the server does not batch, and a one-IMEI call's answer
+   * is exact), and in `auto` mode the service is remembered as one IMEI per call.
+   */
   recordReply(ticket: AttemptTicket, result: PlaceOrderResult, now: string): ReplyCounts {
     const sql = this.statements();
     return this.db.transaction((): ReplyCounts => {
-      const counts: ReplyCounts = { ordered: 0, duplicates: 0, unconfirmed: 0, rejected: 0, unaccounted: 0 };
+      const counts: ReplyCounts = {
+        ordered: 0,
+        duplicates: 0,
+        recovering: 0,
+        rejected: 0,
+        unaccounted: 0,
+        splitIntoSingles: false,
+        learntOneImeiPerCall: false,
+      };
       // One read of the batch's rows, then updates by primary key: no index lookup per IMEI.
       const sending = new Map<string, { id: number; unknownSince: string | null }>();
       for (const row of sql.sendingRows.all(ticket.batchId) as { id: number; imei: string; unknownSince: string | null }[]) {
@@ -160,17 +169,16 @@ export class BatchTransitions {
       };
       for (const placed of result.placed) {
         const row = take(placed.imei);
-        if (!row) continue;
-        sql.markOrdered.run(placed.orderId, now, row.id);
-        sql.insertOrder.run(placed.orderId, placed.imei, ticket.serviceId, placed.status, now);
-        counts.ordered += 1;
+        if (row && this.placement.placeOrderRow(ticket, row.id, placed, '', now)) counts.ordered += 1;
       }
+      this.accounts.noteOrderIds(result.placed.map((placed) => placed.orderId));
       for (const imei of result.duplicates) {
         const row = take(imei);
         if (!row) continue;
         if (row.unknownSince) {
-          sql.settleRow.run('unconfirmed', unconfirmedNote(row.unknownSince), now, row.id);
-          counts.unconfirmed += 1;
+          const until = new Date(Date.parse(now) + RECOVERY_WINDOW_MS).toISOString();
+          sql.markRecovering.run(recoveringNote(row.unknownSince), until, now, row.id);
+          counts.recovering += 1;
         } else {
           const note = `the provider already holds an order for this IMEI on service ${ticket.serviceId} (refused as a repeat, not charged)`;
           sql.settleRow.run('duplicate', note, now, row.id);
@@ -185,7 +193,14 @@ export class BatchTransitions {
       }
       counts.unaccounted = this.markSendingUnknown(ticket, 'the reply did not mention this IMEI', now);
       this.finishAttempt(ticket, 'replied', null, now);
-      sql.batchState.run(counts.unaccounted > 0 ? 'planned' : 'settled', now, ticket.batchId);
+      if (counts.unaccounted > 0 && ticket.imeis.length > 1) {
+        const batch = { fileId: ticket.fileId, serviceId: ticket.serviceId };
+        this.placement.moveToSingleBatches(batch, sql.unknownRowIds.all(ticket.batchId) as number[], now);
+        counts.splitIntoSingles = true;
+        const reason = `a call with ${ticket.imeis.length} IMEIs was answered for ${ticket.imeis.length - counts.unaccounted}`;
+        counts.learntOneImeiPerCall = this.batching === 'auto' && this.accounts.rememberOneImeiPerCall(ticket.serviceId, reason, now);
+      }
+      sql.batchState.run(counts.unaccounted > 0 && !counts.splitIntoSingles ? 'planned' : 'settled', now, ticket.batchId);
       this.touchFile(ticket.fileId);
       return counts;
     })();
@@ -194,6 +209,7 @@ export class BatchTransitions {
   /** The call failed: rows go back to wait, become unknown, or fail, by the failure's class. */
   recordCallFailure(ticket: AttemptTicket, failure: CallFailure, now: string): void {
     this.db.transaction(() => {
+      this.placement.recordSalvage(ticket, failure.salvaged ?? [], now);
       if (failure.failureClass === 'unknown') {
         this.markSendingUnknown(ticket, failure.message, now);
       } else if (failure.failureClass === 'permanent' && !failure.haltsSubmission) {
@@ -245,15 +261,19 @@ export class BatchTransitions {
             WHERE batch_id = ? AND state = 'queued'`,
         )
         .run(lastError, nextAttemptAt, now, lastError, batchId);
+      // Unknown rows are asked again within seconds, not on the schedule: a quarter of the time
+      // they have been unknown, from 15 s up to an hour, so a provider that is down is not pressed.
       this.db
         .prepare(
-          `UPDATE rows SET next_attempt_at = ?, updated_at = ?,
+          `UPDATE rows SET updated_at = @now,
+                  next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', julianday(@now) +
+                    MAX(15.0 / 86400, MIN(1.0 / 24, (julianday(@now) - julianday(COALESCE(unknown_since, @now))) / 4))),
                   note = 'sent at ' || ${noteDateTimeSql('unknown_since')} ||
                          ' in a call whose reply never arrived (' || COALESCE(last_error, 'no reply') ||
-                         '); it will be resubmitted to confirm, and the provider refuses repeats, so it cannot be charged twice'
-            WHERE batch_id = ? AND state = 'unknown'`,
+                         '); being checked: it is resubmitted to ask the provider, which refuses repeats, so it cannot be charged twice'
+            WHERE batch_id = @batchId AND state = 'unknown'`,
         )
-        .run(nextAttemptAt, now, batchId);
+        .run({ now, batchId });
       const file = this.db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ? RETURNING file_id`)
         .pluck()
         .get(now, batchId) as number | undefined;
@@ -272,7 +292,10 @@ export class BatchTransitions {
           `UPDATE rows SET state = 'unknown', updated_at = ?, last_error = 'the daemon stopped while this call was in flight',
                   unknown_since = COALESCE(unknown_since,
                     (SELECT started_at FROM attempts WHERE attempts.batch_id = rows.batch_id AND outcome IS NULL
-                      ORDER BY id DESC LIMIT 1), ?)
+                      ORDER BY id DESC LIMIT 1), ?),
+                  id_floor = COALESCE(id_floor,
+                    (SELECT floor_order_id FROM attempts WHERE attempts.batch_id = rows.batch_id AND outcome IS NULL
+                      ORDER BY id DESC LIMIT 1))
             WHERE state = 'sending'`,
         )
         .run(now, now).changes;
@@ -285,7 +308,7 @@ export class BatchTransitions {
   }
 
   private markSendingUnknown(ticket: AttemptTicket, reason: string, now: string): number {
-    return this.statements().markUnknown.run(ticket.startedAt, reason, now, ticket.batchId).changes;
+    return this.statements().markUnknown.run(ticket.startedAt, ticket.floorOrderId, reason, now, ticket.batchId).changes;
   }
 
   private finishAttempt(ticket: AttemptTicket, outcome: string, error: string | null, now: string): void {

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
 import { markRepeats } from './mark-repeats.js';
 import { ChunkPlanner, type WaitingRow } from './chunk-planner.js';
@@ -58,28 +59,45 @@ export class IntakeTransitions {
   private insertRow: Statement | undefined;
   private selectRepeatOf: Statement | undefined;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountTransitions,
+  ) {
     this.planner = new ChunkPlanner(db);
   }
 
+  /** A file taken now belongs to the current provider account: its repeats are judged there. */
   createFile(file: NewFile): number {
     const result = this.db
       .prepare(
-        `INSERT INTO files (inbox_path, sha256, size, folder_service_id, state, created_at, started_at, repeat_of)
-         VALUES (?, ?, ?, ?, 'reading', ?, ?, ?)`,
+        `INSERT INTO files (inbox_path, sha256, size, folder_service_id, state, created_at, started_at, repeat_of, account_id)
+         VALUES (?, ?, ?, ?, 'reading', ?, ?, ?, ?)`,
       )
-      .run(file.inboxPath, file.sha256, file.size, file.folderServiceId, file.now, file.now, file.repeatOf ?? null);
+      .run(
+        file.inboxPath,
+        file.sha256,
+        file.size,
+        file.folderServiceId,
+        file.now,
+        file.now,
+        file.repeatOf ?? null,
+        this.accounts.currentId,
+      );
     return Number(result.lastInsertRowid);
   }
 
-  /** An earlier file (read to its end) with the same bytes, if any. */
+  /**
+   * An earlier file (read to its end) with the same bytes, taken with the current provider
+   * account, if any: the same file ordered on the simulator is not a repeat for a real account.
+   */
   findEarlierFileWithHash(sha256: string, exceptFileId = 0): number | undefined {
     return this.db
       .prepare(
-        `SELECT id FROM files WHERE sha256 = ? AND id <> ? AND state <> 'reading' AND error IS NULL ORDER BY id LIMIT 1`,
+        `SELECT id FROM files WHERE sha256 = ? AND id <> ? AND state <> 'reading' AND error IS NULL AND account_id = ?
+          ORDER BY id LIMIT 1`,
       )
       .pluck()
-      .get(sha256, exceptFileId) as number | undefined;
+      .get(sha256, exceptFileId, this.accounts.currentId) as number | undefined;
   }
 
   /**
@@ -102,7 +120,7 @@ export class IntakeTransitions {
         if (firstId === 0) firstId = id;
         if (row.imei) queued.push({ id, serviceId: row.serviceId });
       }
-      const repeats = markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), now);
+      const repeats = markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), this.accounts.currentId, now);
       if (batchSize === undefined) return 0;
       // The chunk's rows still queued, known here: reading them back cost as much as storing them.
       const fresh = repeats === 'all' ? [] : queued.filter((row) => !repeats.has(row.id));

@@ -7,7 +7,14 @@ import type { Db } from './db.js';
  * can be sent while the rest of the file is still being read: each check looks only at the
  * new rows, against everything stored before them.
  */
-export function markRepeats(db: Db, fileId: number, fromId: number, repeatOf: number | null, now: string): Repeats {
+export function markRepeats(
+  db: Db,
+  fileId: number,
+  fromId: number,
+  repeatOf: number | null,
+  accountId: number,
+  now: string,
+): Repeats {
   const sql = statementsFor(db);
   if (repeatOf !== null) {
     markRepeatOfFile(db, fileId, fromId, repeatOf, now);
@@ -15,7 +22,7 @@ export function markRepeats(db: Db, fileId: number, fromId: number, repeatOf: nu
   }
   const marked = new Set<number>();
   markRepeatsWithinFile(sql, fileId, fromId, now, marked);
-  markRepeatsOfEarlierFiles(sql, fileId, fromId, now, marked);
+  markRepeatsOfEarlierFiles(sql, fileId, fromId, accountId, now, marked);
   return marked;
 }
 
@@ -52,7 +59,7 @@ function prepareStatements(db: Db) {
       `SELECT r.id AS rowId, MIN(e.id) AS earlierId, e.order_id AS orderId, f.inbox_path AS earlierFile, e.line AS earlierLine
          FROM rows AS r
          JOIN rows AS e ON e.imei = r.imei AND e.service_id = r.service_id AND e.file_id <> r.file_id
-                        AND e.state IN ('ordered', 'unknown', 'unconfirmed')
+                        AND e.state IN ('ordered', 'unknown', 'recovering', 'unconfirmed') AND e.account_id = ?
          JOIN files AS f ON f.id = e.file_id
         WHERE r.file_id = ? AND r.id >= ? AND r.state = 'queued' AND e.id < r.id
         GROUP BY r.id`,
@@ -88,13 +95,21 @@ function markRepeatsWithinFile(sql: RepeatStatements, fileId: number, fromId: nu
 
 /**
  * A row whose IMEI and service an earlier file already ordered (or sent in a call whose outcome
- * is unknown) is not sent again. One still waiting or being sent is not enough: if it then
+ * is unknown) through the same provider account is not sent again: another account's order (the
+ * simulator's, say) is no reason not to order for real. One still waiting or being sent is not enough: if it then
  * fails, this row would be reported as sent and never ordered; sending both is safe, since the
  * provider refuses (and does not charge) the second.
  * (SQLite takes the bare columns from the row that holds the MIN: the earliest such row.)
  */
-function markRepeatsOfEarlierFiles(sql: RepeatStatements, fileId: number, fromId: number, now: string, marked: Set<number>): void {
-  const candidates = sql.repeatsOfEarlierFiles.all(fileId, fromId) as {
+function markRepeatsOfEarlierFiles(
+  sql: RepeatStatements,
+  fileId: number,
+  fromId: number,
+  accountId: number,
+  now: string,
+  marked: Set<number>,
+): void {
+  const candidates = sql.repeatsOfEarlierFiles.all(accountId, fileId, fromId) as {
     rowId: number;
     earlierId: number;
     orderId: string | null;

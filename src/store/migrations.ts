@@ -166,4 +166,79 @@ export const MIGRATIONS: readonly string[] = [
   // the retry job). A report drafted while the file is still being sent is only kept if none
   // happened meanwhile; report_dirty cannot tell, every reply counts there too.
   `ALTER TABLE files ADD COLUMN outside_changes INTEGER NOT NULL DEFAULT 0;`,
+  // 9: provider accounts. An order id means something only together with the account that
+  // issued it: keyed by order id alone, a second account's (or a restarted simulator's) order
+  // was silently tied to the first one's row. What was stored before belongs to account 1,
+  // 'unclaimed', which the first account the daemon opens after the upgrade takes over, so a
+  // deployment that upgrades keeps following its open orders. Also: the highest order id known
+  // before each call (its lost orders lie above it), services a server orders one IMEI at a time,
+  // and orders a recovery scan found before any row claimed them.
+  `
+  CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,          -- protocol, server and user name: never the API key
+    label TEXT NOT NULL,               -- for people: 'hammerfusion.com (user)', 'built-in simulator'
+    max_order_id INTEGER NOT NULL DEFAULT 0, -- highest numeric order id this account gave us
+    scanned_to INTEGER NOT NULL DEFAULT 0,   -- recovery: every id up to here was asked about once
+    created_at TEXT NOT NULL
+  );
+  INSERT INTO accounts (id, key, label, created_at)
+  VALUES (1, 'unclaimed', 'orders placed before accounts were recorded', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+
+  CREATE TABLE orders_by_account (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    order_id TEXT NOT NULL,
+    imei TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT NOT NULL DEFAULT '',
+    requested_at TEXT,
+    placed_at TEXT NOT NULL,
+    polled_at TEXT,
+    final INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '',
+    UNIQUE (account_id, order_id)
+  );
+  INSERT INTO orders_by_account (rowid, account_id, order_id, imei, service_id, status, code, requested_at, placed_at,
+                                 polled_at, final, note)
+  SELECT rowid, 1, order_id, imei, service_id, status, code, requested_at, placed_at, polled_at, final, note FROM orders;
+  DROP TABLE orders;
+  ALTER TABLE orders_by_account RENAME TO orders;
+  CREATE INDEX orders_open ON orders(final) WHERE final = 0;
+  UPDATE accounts SET max_order_id = COALESCE(
+    (SELECT MAX(CAST(order_id AS INTEGER)) FROM orders WHERE order_id GLOB '[0-9]*' AND order_id NOT GLOB '*[^0-9]*'), 0)
+   WHERE id = 1;
+
+  ALTER TABLE files ADD COLUMN account_id INTEGER REFERENCES accounts(id);
+  UPDATE files SET account_id = 1;
+  ALTER TABLE rows ADD COLUMN account_id INTEGER REFERENCES accounts(id); -- set when the row is first sent
+  UPDATE rows SET account_id = 1 WHERE state IN ('ordered', 'unknown', 'unconfirmed', 'sending');
+  ALTER TABLE rows ADD COLUMN id_floor INTEGER;       -- highest order id known before the call that lost it
+  ALTER TABLE rows ADD COLUMN recover_until TEXT;     -- recovering: when the search for its order id ends
+  CREATE INDEX rows_resolving ON rows(account_id, state) WHERE state IN ('unknown', 'recovering');
+  ALTER TABLE attempts ADD COLUMN account_id INTEGER REFERENCES accounts(id);
+  ALTER TABLE attempts ADD COLUMN floor_order_id INTEGER;
+
+  CREATE TABLE service_modes (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    service_id TEXT NOT NULL,
+    imeis_per_call INTEGER NOT NULL,   -- 1: the server answered a list for only some of its IMEIs
+    reason TEXT NOT NULL,
+    since TEXT NOT NULL,
+    PRIMARY KEY (account_id, service_id)
+  );
+
+  CREATE TABLE found_orders (
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    order_id TEXT NOT NULL,
+    imei TEXT NOT NULL,
+    package_title TEXT NOT NULL,
+    status TEXT NOT NULL,
+    code TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    found_at TEXT NOT NULL,
+    PRIMARY KEY (account_id, order_id)
+  );
+  CREATE INDEX found_orders_by_imei ON found_orders(account_id, imei);
+  `,
 ];

@@ -1,4 +1,5 @@
 import { FINAL_PROVIDER_STATUSES, type OrderResult, type ProviderStatus } from '../provider/types.js';
+import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
 
 /** Where a poll round is in its walk over the open orders (see `openOrders`): the last order's `seq`. */
@@ -62,10 +63,14 @@ function isFinal(status: ProviderStatus): boolean {
  * it: the files of its rows, and of the rows marked duplicates of them (their NOTE names it).
  */
 export class OrderTransitions {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountTransitions,
+  ) {}
 
   /**
-   * Orders not final yet, placed within the age limit, not yet asked about this round, in the
+   * Orders of the current account (the only ones its client can ask about) not final yet, placed
+   * within the age limit, not yet asked about this round, in the
    * order they were placed. The walk follows the rowid through the partial index of open orders,
    * so a round costs one pass however many orders the store holds (sorting by poll time instead
    * made each page a sort of every open order: minutes per round at a million orders).
@@ -75,12 +80,12 @@ export class OrderTransitions {
       .prepare(
         `SELECT rowid AS seq, order_id AS orderId, imei, service_id AS serviceId, COALESCE(polled_at, '') AS polledAt
            FROM orders INDEXED BY orders_open
-          WHERE final = 0 AND rowid > ? AND placed_at >= ?
+          WHERE final = 0 AND rowid > ? AND placed_at >= ? AND account_id = ?
             AND (polled_at IS NULL OR polled_at < ?)
           ORDER BY rowid
           LIMIT ?`,
       )
-      .all(query.after?.seq ?? 0, query.placedSince, query.polledBefore, query.limit) as OpenOrder[];
+      .all(query.after?.seq ?? 0, query.placedSince, this.accounts.currentId, query.polledBefore, query.limit) as OpenOrder[];
   }
 
   /**
@@ -89,14 +94,16 @@ export class OrderTransitions {
    * provider mix-up can never put one phone's result on another phone's row.
    */
   recordResults(results: readonly OrderResult[], now: string): RecordResultsOutcome {
+    const accountId = this.accounts.currentId;
     const current = this.db.prepare(
       `SELECT imei, service_id AS serviceId, status, code, requested_at AS requestedAt
-         FROM orders WHERE order_id = ? AND final = 0`,
+         FROM orders WHERE account_id = ${accountId} AND order_id = ? AND final = 0`,
     );
     const update = this.db.prepare(
-      `UPDATE orders SET status = ?, code = ?, requested_at = ?, polled_at = ?, final = ? WHERE order_id = ?`,
+      `UPDATE orders SET status = ?, code = ?, requested_at = ?, polled_at = ?, final = ?
+        WHERE account_id = ${accountId} AND order_id = ?`,
     );
-    const touchOnly = this.db.prepare('UPDATE orders SET polled_at = ? WHERE order_id = ?');
+    const touchOnly = this.db.prepare(`UPDATE orders SET polled_at = ? WHERE account_id = ${accountId} AND order_id = ?`);
     const filesShowing = this.filesShowingQuery();
     return this.db.transaction((): RecordResultsOutcome => {
       const outcome: RecordResultsOutcome = { changed: 0, finalised: 0, mismatched: [], fileIds: [] };
@@ -120,7 +127,7 @@ export class OrderTransitions {
         update.run(result.status, result.code, requestedAt, now, final ? 1 : 0, result.orderId);
         outcome.changed += 1;
         if (final) outcome.finalised += 1;
-        for (const fileId of filesShowing(result.orderId, held.imei, held.serviceId)) files.add(fileId);
+        for (const fileId of filesShowing(accountId, result.orderId, held.imei, held.serviceId)) files.add(fileId);
       }
       outcome.fileIds = this.markDirty(files);
       return outcome;
@@ -129,15 +136,17 @@ export class OrderTransitions {
 
   /** Orders asked about that the reply left out (unknown to the provider, for now). */
   markPolled(orderIds: readonly string[], now: string): void {
-    const touch = this.db.prepare('UPDATE orders SET polled_at = ? WHERE order_id = ? AND final = 0');
+    const touch = this.db.prepare('UPDATE orders SET polled_at = ? WHERE account_id = ? AND order_id = ? AND final = 0');
+    const accountId = this.accounts.currentId;
     this.db.transaction(() => {
-      for (const orderId of orderIds) touch.run(now, orderId);
+      for (const orderId of orderIds) touch.run(now, accountId, orderId);
     })();
   }
 
   /**
    * Orders placed more than `maxAgeHours` ago and still not final stop being asked about: they
    * become final with a note the row's NOTE shows. Their status stays the provider's last word.
+   * Every account's: an order of an account no longer configured is never asked about again.
    */
   giveUpStaleOrders(maxAgeHours: number, now: string): GiveUpOutcome {
     const cutoff = new Date(Date.parse(now) - maxAgeHours * 3_600_000).toISOString();
@@ -148,12 +157,12 @@ export class OrderTransitions {
         .prepare(
           `UPDATE orders SET final = 1, note = ?, polled_at = COALESCE(polled_at, ?)
             WHERE final = 0 AND placed_at < ?
-           RETURNING order_id AS orderId, imei, service_id AS serviceId`,
+           RETURNING account_id AS accountId, order_id AS orderId, imei, service_id AS serviceId`,
         )
-        .all(note, now, cutoff) as { orderId: string; imei: string; serviceId: string }[];
+        .all(note, now, cutoff) as { accountId: number; orderId: string; imei: string; serviceId: string }[];
       const files = new Set<number>();
       for (const order of stale) {
-        for (const fileId of filesShowing(order.orderId, order.imei, order.serviceId)) files.add(fileId);
+        for (const fileId of filesShowing(order.accountId, order.orderId, order.imei, order.serviceId)) files.add(fileId);
       }
       return { orderIds: stale.map((order) => order.orderId), fileIds: this.markDirty(files) };
     })();
@@ -164,14 +173,14 @@ export class OrderTransitions {
    * IMEI and service (`rows_by_imei`), since a duplicate row has no order id of its own but
    * always repeats both. Prepared once per transition, run once per order.
    */
-  private filesShowingQuery(): (orderId: string, imei: string, serviceId: string) => number[] {
+  private filesShowingQuery(): (accountId: number, orderId: string, imei: string, serviceId: string) => number[] {
     const query = this.db
       .prepare(
         `SELECT DISTINCT file_id FROM rows
-          WHERE imei = ? AND service_id = ? AND (order_id = ? OR duplicate_of IS NOT NULL)`,
+          WHERE imei = ? AND service_id = ? AND ((account_id = ? AND order_id = ?) OR duplicate_of IS NOT NULL)`,
       )
       .pluck();
-    return (orderId, imei, serviceId) => query.all(imei, serviceId, orderId) as number[];
+    return (accountId, orderId, imei, serviceId) => query.all(imei, serviceId, accountId, orderId) as number[];
   }
 
   private markDirty(fileIds: ReadonlySet<number>): number[] {

@@ -40,10 +40,11 @@ const SOURCE_COLUMNS = `
   r.order_id AS orderId, r.unknown_since AS unknownSince, r.duplicate_of AS duplicateOf,
   o.status AS orderStatus, o.code AS orderCode, o.requested_at AS requestedAt, o.placed_at AS placedAt,
   o.note AS orderNote,
-  s.title AS serviceTitle, s.price AS servicePrice`;
+  s.title AS serviceTitle, s.price AS servicePrice, r.next_attempt_at AS nextAttemptAt,
+  (SELECT b.state FROM batches AS b WHERE b.id = r.batch_id) AS batchState`;
 
 const SOURCE_JOINS = `
-  LEFT JOIN orders AS o ON o.order_id = r.order_id
+  LEFT JOIN orders AS o ON o.account_id = r.account_id AND o.order_id = r.order_id
   LEFT JOIN services AS s ON s.id = r.service_id`;
 
 /**
@@ -59,7 +60,7 @@ const EARLIER_ROW = `
     FROM rows AS d
     JOIN rows AS e ON e.id = CASE WHEN d.state = 'duplicate' AND d.duplicate_of IS NOT NULL THEN d.duplicate_of ELSE d.id END
     JOIN files AS f ON f.id = e.file_id
-    LEFT JOIN orders AS o ON o.order_id = e.order_id
+    LEFT JOIN orders AS o ON o.account_id = e.account_id AND o.order_id = e.order_id
    WHERE d.id = ?`;
 
 interface FlatSourceRow extends ReportSourceRow {
@@ -67,6 +68,8 @@ interface FlatSourceRow extends ReportSourceRow {
   fileId: number;
   orderNote: string | null;
   duplicateOf: number | null;
+  nextAttemptAt: string | null;
+  batchState: string | null;
 }
 
 type EarlierLookup = (rowId: number) => EarlierRowSource | undefined;
@@ -78,7 +81,8 @@ function earlierLookup(db: Db): EarlierLookup {
 
 function toSource(row: FlatSourceRow, findEarlier: EarlierLookup): ReportSource & { id: number } {
   const earlier = row.state === 'duplicate' && row.duplicateOf !== null ? findEarlier(row.duplicateOf) : undefined;
-  return { ...row, earlier: earlier ?? null };
+  const stillChecking = row.state === 'unknown' && isStillChecking(row.nextAttemptAt, row.batchState);
+  return { ...row, stillChecking, earlier: earlier ?? null };
 }
 
 /**
@@ -94,7 +98,7 @@ const REPORT_PAGE = `
          r.duplicate_of, o.status, o.code, o.requested_at, o.placed_at, o.note,
          o.final, r.next_attempt_at,
          CASE WHEN r.state = 'unknown' THEN (SELECT b.state FROM batches AS b WHERE b.id = r.batch_id) END
-    FROM rows AS r LEFT JOIN orders AS o ON o.order_id = r.order_id
+    FROM rows AS r LEFT JOIN orders AS o ON o.account_id = r.account_id AND o.order_id = r.order_id
    WHERE +r.file_id = ? AND r.id > ? AND r.id <= ? ORDER BY r.id LIMIT ?`;
 
 export type PageRow = [
@@ -142,6 +146,14 @@ function serviceLookup(db: Db): ServiceLookup {
   };
 }
 
+/**
+ * Whether an `unknown` row is still being resolved: a resubmission is due, or its batch is still
+ * being tried. (The summary's tally counts the same rows as pending.)
+ */
+export function isStillChecking(nextAttemptAt: string | null, batchState: string | null): boolean {
+  return nextAttemptAt !== null || (batchState !== null && batchState !== 'settled');
+}
+
 function toPageSource(
   fileId: number,
   values: PageRow,
@@ -169,6 +181,7 @@ function toPageSource(
     orderNote: values[14],
     serviceTitle: service?.title ?? null,
     servicePrice: service?.price ?? null,
+    stillChecking: state === 'unknown' && isStillChecking(values[16], values[17]),
     earlier: earlier ?? null,
   };
 }

@@ -1,5 +1,5 @@
 /** The summary's counts, tallied from the rows as the report reads them. */
-import type { PageRow } from './report-queries.js';
+import { isStillChecking, type PageRow } from './report-queries.js';
 
 export interface FileCounts {
   rows: number;
@@ -7,8 +7,12 @@ export interface FileCounts {
   duplicates: number;
   invalid: number;
   failed: number;
-  /** Unconfirmed, plus rows whose call never answered and that wait to be resubmitted. */
+  /** Unconfirmed: the provider holds an order for the row whose id could not be found. */
   unconfirmed: number;
+  /** Checking: rows whose call outcome is still being established (resubmitted, or its order id looked up). */
+  checking: number;
+  /** Unknown: rows whose call outcome could not be established and that are no longer sent. */
+  unknown: number;
   /**
    * Rows without a final state yet: queued or sending; ordered, with the order still open;
    * failed or unknown with a retry due; unknown while its batch is still being tried.
@@ -23,7 +27,17 @@ export interface FileCounts {
  * also those of the report written, not of a moment later.
  */
 export class ReportTally {
-  readonly counts: FileCounts = { rows: 0, accepted: 0, duplicates: 0, invalid: 0, failed: 0, unconfirmed: 0, pending: 0 };
+  readonly counts: FileCounts = {
+    rows: 0,
+    accepted: 0,
+    duplicates: 0,
+    invalid: 0,
+    failed: 0,
+    unconfirmed: 0,
+    checking: 0,
+    unknown: 0,
+    pending: 0,
+  };
   private readonly serviceIds = new Set<string>();
 
   add(values: PageRow): void {
@@ -51,9 +65,17 @@ export class ReportTally {
         counts.unconfirmed += 1;
         break;
       case 'unknown':
-        counts.unconfirmed += 1;
         // An unknown row without a batch is not waiting for anything (its batch state is NULL).
-        if (nextAttemptAt !== null || (values[17] !== null && values[17] !== 'settled')) counts.pending += 1;
+        if (isStillChecking(nextAttemptAt, values[17])) {
+          counts.checking += 1;
+          counts.pending += 1;
+        } else {
+          counts.unknown += 1;
+        }
+        break;
+      case 'recovering':
+        counts.checking += 1;
+        counts.pending += 1;
         break;
       case 'queued':
       case 'sending':

@@ -1,3 +1,4 @@
+import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
 import { noteDateTimeSql } from '../timestamps.js';
 import { planBatches } from './plan-batches.js';
@@ -18,18 +19,30 @@ export interface RequeueOutcome {
  * trigger a check, and a daemon restarted after a long stop retries at once what is due.
  */
 export class RetryTransitions {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly accounts: AccountTransitions,
+  ) {}
 
   /**
    * Plans every due row again (all waiting rows when `force`, as `retry` on the command line
-   * does); rows whose file arrived more than `maxAgeHours` ago are given up instead.
+   * does); rows whose file arrived more than `maxAgeHours` ago are given up instead. With
+   * `unknownOnly`, only rows whose call outcome is unknown: they are checked every few seconds,
+   * not on the schedule. An unknown row sent through another account is left alone: resending it
+   * here could order it twice.
    */
-  requeueDue(now: string, maxAgeHours: number, batchSize: number, force: boolean): RequeueOutcome {
+  requeueDue(now: string, maxAgeHours: number, batchSize: number, force: boolean, unknownOnly = false): RequeueOutcome {
     return this.db.transaction((): RequeueOutcome => {
-      const due = force ? `r.next_attempt_at IS NOT NULL` : `r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= @now`;
+      const account = `(r.state = 'failed' OR r.account_id IS NULL OR r.account_id = ${this.accounts.currentId})`;
+      const states = unknownOnly ? `r.state = 'unknown'` : `r.state IN ('failed', 'unknown')`;
+      const due =
+        (force ? `r.next_attempt_at IS NOT NULL` : `r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= @now`) +
+        ` AND ${account}`;
       const cutoff = new Date(Date.parse(now) - maxAgeHours * 3_600_000).toISOString();
       // RETURNING names the file of each row given up: their reports must say so.
-      const givenUpFailed = this.db
+      const givenUpFailed = unknownOnly
+        ? []
+        : (this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
                   note = 'not ordered: ' || COALESCE(r.last_error, 'no reply') || '; given up after ' || @hours ||
@@ -39,13 +52,13 @@ export class RetryTransitions {
            RETURNING file_id`,
         )
         .pluck()
-        .all({ now, cutoff, hours: String(maxAgeHours) }) as number[];
+        .all({ now, cutoff, hours: String(maxAgeHours) }) as number[]);
       const givenUpUnknown = this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
                   note = 'sent at ' || ${noteDateTimeSql('r.unknown_since')} ||
                          ' in a call whose reply never arrived, and no resubmission got an answer in ' || @hours ||
-                         ' h: check the provider''s order history for this IMEI before ordering it again'
+                         ' h: the daemon stopped asking; check the provider''s order history for this IMEI before ordering it again'
              FROM files AS f
             WHERE f.id = r.file_id AND r.state = 'unknown' AND ${due} AND f.created_at <= @cutoff
            RETURNING file_id`,
@@ -53,14 +66,14 @@ export class RetryTransitions {
         .pluck()
         .all({ now, cutoff, hours: String(maxAgeHours) }) as number[];
       const fileIds = this.db
-        .prepare(`SELECT DISTINCT r.file_id FROM rows AS r WHERE r.state IN ('failed', 'unknown') AND ${due}`)
+        .prepare(`SELECT DISTINCT r.file_id FROM rows AS r WHERE ${states} AND ${due}`)
         .pluck()
         .all({ now }) as number[];
       const requeued = this.db
         .prepare(
           `UPDATE rows AS r SET state = CASE r.state WHEN 'failed' THEN 'queued' ELSE 'unknown' END,
                   batch_id = NULL, next_attempt_at = NULL, updated_at = @now
-            WHERE r.state IN ('failed', 'unknown') AND ${due}`,
+            WHERE ${states} AND ${due}`,
         )
         .run({ now }).changes;
       let batches = 0;

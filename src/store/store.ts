@@ -1,10 +1,12 @@
 import type { CatalogueEntry } from '../provider/types.js';
 import type { Db } from './db.js';
 import type { FileRecord } from './types.js';
+import { AccountTransitions } from './account-transitions.js';
 import { AlertTransitions } from './alert-transitions.js';
 import { BatchTransitions } from './batch-transitions.js';
 import { IntakeTransitions } from './intake-transitions.js';
 import { OrderTransitions } from './order-transitions.js';
+import { RecoveryTransitions } from './recovery-transitions.js';
 import { RetryTransitions } from './retry-transitions.js';
 
 /**
@@ -15,18 +17,23 @@ import { RetryTransitions } from './retry-transitions.js';
  * Transitions are grouped by the part of the flow that uses them; `Store` gives them one home.
  */
 export class Store {
+  /** The provider account this daemon orders with: `accounts.select` at start, before any order. */
+  readonly accounts: AccountTransitions;
   readonly intake: IntakeTransitions;
   readonly batches: BatchTransitions;
   readonly orders: OrderTransitions;
   readonly alerts: AlertTransitions;
   readonly retries: RetryTransitions;
+  readonly recovery: RecoveryTransitions;
 
   constructor(readonly db: Db) {
-    this.intake = new IntakeTransitions(db);
-    this.batches = new BatchTransitions(db);
-    this.orders = new OrderTransitions(db);
+    this.accounts = new AccountTransitions(db);
+    this.intake = new IntakeTransitions(db, this.accounts);
+    this.batches = new BatchTransitions(db, this.accounts);
+    this.orders = new OrderTransitions(db, this.accounts);
     this.alerts = new AlertTransitions(db);
-    this.retries = new RetryTransitions(db);
+    this.retries = new RetryTransitions(db, this.accounts);
+    this.recovery = new RecoveryTransitions(db, this.accounts);
   }
 
   getFile(fileId: number): FileRecord | undefined {
@@ -91,7 +98,9 @@ export class Store {
   firstRowInFlight(fileId: number, afterId: number): number | undefined {
     return (
       (this.db
-        .prepare(`SELECT MIN(id) FROM rows WHERE file_id = ? AND state IN ('queued', 'sending', 'unknown') AND id > ?`)
+        .prepare(
+          `SELECT MIN(id) FROM rows WHERE file_id = ? AND state IN ('queued', 'sending', 'unknown', 'recovering') AND id > ?`,
+        )
         .pluck()
         .get(fileId, afterId) as number | null) ?? undefined
     );

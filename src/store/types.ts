@@ -16,7 +16,10 @@ export type FileState = 'reading' | 'submitting' | 'reporting' | 'done';
  * `invalid` | `duplicate` | `queued` at intake; `queued -> sending` when an attempt is recorded;
  * `sending -> ordered | duplicate | failed | unknown | invalid` from the reply;
  * `failed -> queued` (retry); `unknown -> sending` (resubmitted: a repeat refused as a duplicate
- * becomes `unconfirmed`). `ordered` carries the provider's status in `orders`.
+ * becomes `recovering`: the provider holds an order for it, and the ids issued around the lost
+ * call are searched for it); `recovering -> ordered` (its order found) `| unconfirmed` (not found
+ * in time); `unknown | recovering -> ordered` also when a search finds the order first.
+ * `ordered` carries the provider's status in `orders`.
  */
 export type RowState =
   | 'invalid'
@@ -26,7 +29,11 @@ export type RowState =
   | 'ordered'
   | 'failed'
   | 'unknown'
+  | 'recovering'
   | 'unconfirmed';
+
+/** How many IMEIs a `placeorder` call carries (`submission.batching`). */
+export type BatchingMode = 'auto' | 'batch' | 'single';
 
 /** `planned -> sending -> planned` (another attempt) `| settled`. */
 export type BatchState = 'planned' | 'sending' | 'settled';
@@ -75,4 +82,6 @@ export interface ReportSourceRow {
   placedAt: string | null;
   serviceTitle: string | null;
   servicePrice: string | null;
+  /** An `unknown` row still being resolved (a resubmission planned or due); false once given up. */
+  stillChecking?: boolean;
 }

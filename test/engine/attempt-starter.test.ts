@@ -1,3 +1,4 @@
+import { withTestAccount } from '../store/test-account.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe('AttemptStarter', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'imei-starter-'));
     path = join(dir, 'test.sqlite');
-    store = new Store(openDatabase(path));
+    store = withTestAccount(new Store(openDatabase(path)));
   });
   afterEach(() => {
     store.close();

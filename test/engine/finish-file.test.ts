@@ -1,3 +1,4 @@
+import { withTestAccount } from '../store/test-account.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ describe('moving a file out only after its report exists', () => {
     processed = join(dir, 'processed');
     mkdirSync(inbox);
     mkdirSync(processed);
-    store = new Store(openDatabase(join(dir, 'd.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'd.sqlite'))));
   });
   afterEach(() => {
     store.close();

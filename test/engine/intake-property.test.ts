@@ -9,6 +9,7 @@
  * the intake code: line numbers are counted in the written text, IMEIs checked with a Luhn
  * written here, and each messy value carries the reason it must be refused.
  */
+import { withTestAccount } from '../store/test-account.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -495,7 +496,7 @@ describe('intake of generated messy files', () => {
         await writeFile(path, bytes);
         const db = openDatabase(join(tempDir, `store-${fileNumber}.sqlite`));
         try {
-          const store = new Store(db);
+          const store = withTestAccount(new Store(db));
           // A throw fails the property: a whole-file refusal must come back as an outcome.
           const outcome = await intakeFile(
             store,

@@ -3,6 +3,7 @@
  * read, and a read that stops half-way is picked up where it stopped without losing, repeating
  * or re-sending a row. Real files, a real store; the "sending" is the store's own transitions.
  */
+import { withTestAccount } from '../store/test-account.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ describe('streaming intake', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'imei-stream-'));
-    store = new Store(openDatabase(join(dir, 'db.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'db.sqlite'))));
   });
   afterEach(async () => {
     store.close();

@@ -4,6 +4,7 @@
  * or stored as one row per data row with the right line, raw cell, normalised IMEI, service and
  * state, and for a refused row a note that says why.
  */
+import { withTestAccount } from '../store/test-account.js';
 import { readFile, readdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,7 +191,7 @@ interface IntakeResult {
 async function intakeCorpusFile(name: string): Promise<IntakeResult> {
   const db = openDatabase(join(tempDir, `${name}.sqlite`));
   try {
-    const store = new Store(db);
+    const store = withTestAccount(new Store(db));
     const outcome = await intakeFile(
       store,
       { absolutePath: join(CORPUS, name), relativePath: name, folderServiceId: null },

@@ -3,6 +3,7 @@
  * after the last reply, byte for byte; and a result polled meanwhile must not be missed.
  * Real store, real files; the calls are the store's own transitions.
  */
+import { withTestAccount } from '../store/test-account.js';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,7 @@ describe('a report drafted during the last calls', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'imei-draft-'));
-    store = new Store(openDatabase(join(dir, 'db.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'db.sqlite'))));
     finisher = new FileFinisher(store, { inboxDir: join(dir, 'inbox'), processedDir: join(dir, 'processed'), simulated: false }, silentLogger(), {
       onReportWritten: () => undefined,
       onOutputFailed: (_fileId, error) => {

@@ -1,3 +1,4 @@
+import { withTestAccount } from '../store/test-account.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,7 +84,7 @@ describe('ResultPoller against the simulator', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'imei-poller-'));
-    store = new Store(openDatabase(join(dir, 'test.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'test.sqlite'))));
     changedFiles = [];
     poller = undefined;
   });

@@ -1,3 +1,4 @@
+import { withTestAccount } from '../store/test-account.js';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +21,7 @@ describe('report bytes', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'imei-golden-'));
-    store = new Store(openDatabase(join(dir, 'd.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'd.sqlite'))));
   });
   afterEach(() => {
     store.close();

@@ -1,3 +1,4 @@
+import { withTestAccount } from '../store/test-account.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,12 +63,18 @@ describe('toReportRow', () => {
     ['invalid', null, 'Invalid'],
     ['duplicate', null, 'Duplicate'],
     ['failed', null, 'Failed'],
-    ['unknown', null, 'Unconfirmed'],
+    ['unknown', null, 'Checking'],
+    ['recovering', null, 'Checking'],
     ['unconfirmed', null, 'Unconfirmed'],
     ['queued', null, 'Queued'],
     ['sending', null, 'Queued'],
   ])('a %s row whose order is %s shows %s', (state, orderStatus, status) => {
     expect(toReportRow(source({ state, orderStatus })).status).toBe(status);
+  });
+
+  it('an unknown row no longer being checked (its resubmissions given up) shows Unknown, never Unconfirmed', () => {
+    expect(toReportRow(source({ state: 'unknown', orderStatus: null, stillChecking: false })).status).toBe('Unknown');
+    expect(toReportRow(source({ state: 'unknown', orderStatus: null, stillChecking: true })).status).toBe('Checking');
   });
 
   it("fills MODEL, CARRIER, SIMLOCK, FMI and IMEI 2 from a Completed order's CODE", () => {
@@ -152,7 +159,7 @@ describe('toReportRow', () => {
       'already sent: order 15556534 from orders.csv, row 12: Rejected (Invalid_IMEI)',
     );
     expect(dup(earlier({ state: 'unknown', orderId: null, orderStatus: null, orderCode: null }))).toBe(
-      'already sent: an order from orders.csv, row 12: Unconfirmed',
+      'already sent: an order from orders.csv, row 12: Checking',
     );
     expect(dup(earlier({ fileId: 1, line: 4 }))).toBe('same IMEI as row 4 of this file (order 15556534: Completed)');
     // Results of an earlier order that is not Completed are not copied.
@@ -173,7 +180,7 @@ describe('duplicate notes rendered from the store', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'imei-report-row-'));
-    store = new Store(openDatabase(join(dir, 'test.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'test.sqlite'))));
   });
   afterEach(async () => {
     store.close();

@@ -66,12 +66,12 @@ class RichStoreBuilder {
   constructor(private readonly db: Db) {
     this.insertRowStatement = db.prepare(
       `INSERT INTO rows (file_id, line, raw_imei, imei, service_id, state, note, batch_id, order_id, duplicate_of,
-                         unknown_since, next_attempt_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                         unknown_since, next_attempt_at, updated_at, account_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
     );
     this.insertOrderStatement = db.prepare(
-      `INSERT INTO orders (order_id, imei, service_id, status, code, requested_at, placed_at, final, note)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO orders (account_id, order_id, imei, service_id, status, code, requested_at, placed_at, final, note)
+       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
   }
 

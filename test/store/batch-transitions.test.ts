@@ -1,3 +1,4 @@
+import { withTestAccount } from './test-account.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ describe('the row and batch state machine', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'imei-store-'));
     path = join(dir, 'test.sqlite');
-    store = new Store(openDatabase(path));
+    store = withTestAccount(new Store(openDatabase(path)));
   });
   afterEach(() => {
     store.close();
@@ -71,13 +72,57 @@ describe('the row and batch state machine', () => {
       { placed: [{ imei: imei(0), orderId: '900', status: 'Pending' }], duplicates: [imei(1)], rejected: [imei(2)] },
       T1,
     );
-    expect(counts).toEqual({ ordered: 1, duplicates: 1, unconfirmed: 0, rejected: 1, unaccounted: 1 });
+    expect(counts).toEqual({
+      ordered: 1,
+      duplicates: 1,
+      recovering: 0,
+      rejected: 1,
+      unaccounted: 1,
+      splitIntoSingles: true,
+      learntOneImeiPerCall: true,
+    });
     expect(states(fileId)).toEqual({ [imei(0)]: 'ordered', [imei(1)]: 'duplicate', [imei(2)]: 'invalid', [imei(3)]: 'unknown' });
     expect(store.db.prepare('SELECT order_id FROM rows WHERE imei = ?').pluck().get(imei(0))).toBe('900');
     expect(store.db.prepare('SELECT unknown_since FROM rows WHERE imei = ?').pluck().get(imei(3))).toBe(T1);
-    // The batch is planned again, for the unknown row only.
-    const again = store.batches.beginAttempt(ticket.batchId, T2);
+    // The unknown row goes on in a one-IMEI batch of its own; the first batch is done.
+    expect(store.db.prepare('SELECT state FROM batches WHERE id = ?').pluck().get(ticket.batchId)).toBe('settled');
+    const again = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T2);
     expect(again?.imeis).toEqual([imei(3)]);
+    expect(store.accounts.imeisPerCall('1739')).toBe(1);
+  });
+
+  it('sends a service the server ordered one IMEI of a list for one IMEI per call, each in a batch of its own', () => {
+    const fileId = fileWithRows(5);
+    const ticket = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
+    if (!ticket) throw new Error('no ticket');
+    // The recorded live server: a list of IMEIs, one order, for the last.
+    store.batches.recordReply(ticket, { placed: [{ imei: imei(4), orderId: '910', status: 'Pending' }], duplicates: [], rejected: [] }, T1);
+    const sent: string[][] = [];
+    for (let batch = store.batches.nextPlanned(0); batch; batch = store.batches.nextPlanned(batch.id)) {
+      sent.push(store.batches.beginAttempt(batch.id, T2)?.imeis ?? []);
+    }
+    expect(sent).toEqual([[imei(0)], [imei(1)], [imei(2)], [imei(3)]]);
+    expect(states(fileId)).toMatchObject({ [imei(4)]: 'ordered' });
+  });
+
+  it('splits a planned batch into one-IMEI batches when the service is known to take one IMEI per call', () => {
+    fileWithRows(3);
+    store.batches.batching = 'single';
+    const first = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
+    expect(first?.imeis).toEqual([imei(0)]);
+    const planned = store.db.prepare(`SELECT COUNT(*) FROM batches WHERE state = 'planned'`).pluck().get();
+    expect(planned).toBe(2);
+  });
+
+  it('never ties a row to an order id the account already gave for another IMEI', () => {
+    const fileId = fileWithRows(2, 1);
+    const a = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
+    const b = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
+    if (!a || !b) throw new Error('no ticket');
+    store.batches.recordReply(a, { placed: [{ imei: imei(0), orderId: '800', status: 'Pending' }], duplicates: [], rejected: [] }, T1);
+    store.batches.recordReply(b, { placed: [{ imei: imei(1), orderId: '800', status: 'Pending' }], duplicates: [], rejected: [] }, T2);
+    expect(states(fileId)).toEqual({ [imei(0)]: 'ordered', [imei(1)]: 'unknown' });
+    expect(store.db.prepare('SELECT order_id FROM rows WHERE imei = ?').pluck().get(imei(1))).toBeNull();
   });
 
   it('records replies that arrive together in one commit, each whole', () => {
@@ -97,7 +142,7 @@ describe('the row and batch state machine', () => {
     expect(store.db.prepare('SELECT COUNT(*) FROM attempts WHERE outcome IS NULL').pluck().get()).toBe(0);
   });
 
-  it('reports a resubmitted unknown row that the provider refuses as a repeat as unconfirmed, dated by the lost call', () => {
+  it('looks up the order of a resubmitted unknown row that the provider refuses as a repeat, dated by the lost call', () => {
     const fileId = fileWithRows(2);
     const first = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
     if (!first) throw new Error('no ticket');
@@ -106,10 +151,12 @@ describe('the row and batch state machine', () => {
     const second = store.batches.beginAttempt(first.batchId, T2);
     if (!second) throw new Error('no ticket');
     store.batches.recordReply(second, { placed: [{ imei: imei(1), orderId: '901', status: 'Pending' }], duplicates: [imei(0)], rejected: [] }, T2);
-    expect(states(fileId)).toEqual({ [imei(0)]: 'unconfirmed', [imei(1)]: 'ordered' });
+    expect(states(fileId)).toEqual({ [imei(0)]: 'recovering', [imei(1)]: 'ordered' });
     const note = store.db.prepare('SELECT note FROM rows WHERE imei = ?').pluck().get(imei(0)) as string;
     expect(note).toContain('2026-11-28 10:00:05 UTC');
-    expect(note).toMatch(/order history/);
+    expect(note).toMatch(/looking up its order id/);
+    // Its search starts above the highest order id known when the lost call began.
+    expect(store.db.prepare('SELECT id_floor FROM rows WHERE imei = ?').pluck().get(imei(0))).toBe(first.floorOrderId);
   });
 
   it('puts rows back by the failure class: safe waits, unknown stays unknown, permanent fails without retry', () => {
@@ -143,19 +190,23 @@ describe('the row and batch state machine', () => {
     const fileId = fileWithRows(2);
     const ticket = store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
     if (!ticket) throw new Error('no ticket');
-    store.batches.recordReply(ticket, { placed: [], duplicates: [], rejected: [] }, T1);
+    store.batches.recordCallFailure(ticket, { failureClass: 'unknown', message: 'reset', haltsSubmission: false }, T1);
     store.db.prepare(`UPDATE rows SET state = 'queued', unknown_since = NULL WHERE imei = ?`).run(imei(0));
     store.batches.settleBatch(ticket.batchId, 'connection refused', T2, T2);
     expect(states(fileId)).toEqual({ [imei(0)]: 'failed', [imei(1)]: 'unknown' });
     expect(store.isFileSettled(fileId)).toBe(true);
     expect(store.retries.waiting()).toEqual({ rows: 2, earliest: T2 });
+    // The unknown row is asked again within seconds, not at the schedule's next run: a quarter
+    // of the 55 s it has been unknown is less than 15 s, so 15 s.
+    const recheck = store.db.prepare('SELECT next_attempt_at FROM rows WHERE imei = ?').pluck().get(imei(1));
+    expect(recheck).toBe('2026-11-28T10:01:15.000Z');
   });
 
   it('recovers calls that were in flight at a crash: their rows become unknown, dated by the attempt', () => {
     const fileId = fileWithRows(2);
     store.batches.beginAttempt(store.batches.nextPlanned(0)?.id ?? -1, T1);
     store.close();
-    store = new Store(openDatabase(path));
+    store = withTestAccount(new Store(openDatabase(path)));
     expect(store.batches.recoverInterrupted(T2)).toEqual({ attempts: 1, rows: 2 });
     expect(states(fileId)).toEqual({ [imei(0)]: 'unknown', [imei(1)]: 'unknown' });
     expect(store.db.prepare('SELECT DISTINCT unknown_since FROM rows').pluck().all()).toEqual([T1]);

@@ -1,3 +1,4 @@
+import { withTestAccount } from './test-account.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,7 @@ describe('OrderTransitions', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'imei-orders-'));
-    store = new Store(openDatabase(join(dir, 'test.sqlite')));
+    store = withTestAccount(new Store(openDatabase(join(dir, 'test.sqlite'))));
   });
   afterEach(async () => {
     store.close();

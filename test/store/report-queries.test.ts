@@ -17,8 +17,10 @@ const REFERENCE_ROWS = `
   SELECT r.id, r.file_id AS fileId, r.line, r.raw_imei AS rawImei, r.imei, r.service_id AS serviceId, r.state, r.note,
          r.order_id AS orderId, r.unknown_since AS unknownSince, r.duplicate_of AS duplicateOf,
          o.status AS orderStatus, o.code AS orderCode, o.requested_at AS requestedAt, o.placed_at AS placedAt,
-         o.note AS orderNote, s.title AS serviceTitle, s.price AS servicePrice
+         o.note AS orderNote, s.title AS serviceTitle, s.price AS servicePrice,
+         r.state = 'unknown' AND (r.next_attempt_at IS NOT NULL OR COALESCE(b.state, 'settled') <> 'settled') AS stillChecking
     FROM rows AS r LEFT JOIN orders AS o ON o.order_id = r.order_id LEFT JOIN services AS s ON s.id = r.service_id
+    LEFT JOIN batches AS b ON b.id = r.batch_id
    WHERE r.file_id = ? ORDER BY r.id`;
 
 const REFERENCE_EARLIER = `
@@ -36,8 +38,11 @@ const REFERENCE_COUNTS = `
          COALESCE(SUM(r.state = 'duplicate'), 0) AS duplicates,
          COALESCE(SUM(r.state = 'invalid'), 0) AS invalid,
          COALESCE(SUM(r.state = 'failed'), 0) AS failed,
-         COALESCE(SUM(r.state IN ('unconfirmed', 'unknown')), 0) AS unconfirmed,
-         COALESCE(SUM(r.state IN ('queued', 'sending')
+         COALESCE(SUM(r.state = 'unconfirmed'), 0) AS unconfirmed,
+         COALESCE(SUM(r.state = 'recovering'
+                      OR (r.state = 'unknown' AND (r.next_attempt_at IS NOT NULL OR b.state <> 'settled'))), 0) AS checking,
+         COALESCE(SUM(r.state = 'unknown' AND r.next_attempt_at IS NULL AND COALESCE(b.state, 'settled') = 'settled'), 0) AS unknown,
+         COALESCE(SUM(r.state IN ('queued', 'sending', 'recovering')
                       OR (r.state = 'unknown' AND (r.next_attempt_at IS NOT NULL OR b.state <> 'settled'))
                       OR (r.state = 'failed' AND r.next_attempt_at IS NOT NULL)
                       OR (r.state = 'ordered' AND COALESCE(o.final, 0) = 0)), 0) AS pending
@@ -56,6 +61,7 @@ function referenceRows(db: Db, fileId: number): Record<string, unknown>[] {
   const earlier = db.prepare(REFERENCE_EARLIER);
   return (db.prepare(REFERENCE_ROWS).all(fileId) as ReferenceRow[]).map(({ id: _id, duplicateOf, ...row }) => ({
     ...row,
+    stillChecking: row.stillChecking === 1,
     earlier:
       row.state === 'duplicate' && duplicateOf !== null
         ? ((earlier.get(duplicateOf) as EarlierRowSource | undefined) ?? null)
@@ -108,7 +114,17 @@ describe('report queries', () => {
   it('count a file without rows as zeros', () => {
     const tally = new ReportTally();
     expect([...reportSourceRows(db, 42, tally)]).toEqual([]);
-    expect(tally.counts).toEqual({ rows: 0, accepted: 0, duplicates: 0, invalid: 0, failed: 0, unconfirmed: 0, pending: 0 });
+    expect(tally.counts).toEqual({
+      rows: 0,
+      accepted: 0,
+      duplicates: 0,
+      invalid: 0,
+      failed: 0,
+      unconfirmed: 0,
+      checking: 0,
+      unknown: 0,
+      pending: 0,
+    });
     expect(tally.services()).toEqual([]);
   });
 });
