@@ -12,4 +12,5 @@ export { buildResultCode, finalOutcomeFor, INVALID_IMEI_CODE, type FinalOutcome 
 export { SIMULATED_CATALOGUE, findService, type SimulatedService, type ResultKind } from './catalogue.js';
 export { hasValidCheckDigit, luhnCheckDigit, withCheckDigit } from './imei.js';
 export { FIRST_ORDER_ID } from './orders.js';
+export { clockFirstOrderId, defaultFirstOrderId, ORDER_IDS_PER_MS } from './order-ids.js';
 export { BROKEN_DECLARATION } from './xml.js';

@@ -2,9 +2,13 @@
 import type { ProviderStatus } from '../provider/types.js';
 import { finalOutcomeFor, type FinalOutcome } from './codes.js';
 import { isFifteenDigits } from './imei.js';
+import { OrderIdSequence } from './order-ids.js';
 import type { SimulatorOrder } from './types.js';
 
-/** Close to the ids the live server hands out. */
+/**
+ * Close to the ids the live server hands out. No longer the default start (order-ids.ts says why);
+ * pass it as `firstOrderId` for a fixed one.
+ */
 export const FIRST_ORDER_ID = 15556534;
 
 interface HeldOrder {
@@ -12,6 +16,8 @@ interface HeldOrder {
   imei: string;
   serviceId: string;
   placedAt: number;
+  /** Later placements of the same IMEI for the same service, refused as duplicates of this order. */
+  duplicateRefusals: number;
   /** Computed on first need; fixed from then on. */
   outcome?: FinalOutcome;
 }
@@ -33,13 +39,13 @@ export function formatRequestedAt(epochMs: number): string {
 export class OrderBook {
   private readonly held: HeldOrder[] = [];
   private readonly byId = new Map<string, HeldOrder>();
-  /** `serviceId:imei` of every order held, for duplicate refusal. */
-  private readonly keys = new Set<string>();
-  private nextId = FIRST_ORDER_ID;
+  /** Every order held by `serviceId:imei`, for duplicate refusal. */
+  private readonly byKey = new Map<string, HeldOrder>();
 
   constructor(
     private readonly completeAfterMs: number,
     private readonly now: () => number = Date.now,
+    private readonly ids: OrderIdSequence = new OrderIdSequence(),
   ) {}
 
   /** Takes the orders of one call. Nothing here can fail half way: the caller sees all or nothing. */
@@ -52,12 +58,14 @@ export class OrderBook {
         continue;
       }
       const key = `${serviceId}:${imei}`;
-      if (this.keys.has(key)) {
+      const earlier = this.byKey.get(key);
+      if (earlier !== undefined) {
+        earlier.duplicateRefusals++;
         outcome.duplicates.push(imei);
         continue;
       }
-      const order: HeldOrder = { orderId: String(this.nextId++), imei, serviceId, placedAt };
-      this.keys.add(key);
+      const order: HeldOrder = { orderId: this.ids.next(), imei, serviceId, placedAt, duplicateRefusals: 0 };
+      this.byKey.set(key, order);
       this.held.push(order);
       this.byId.set(order.orderId, order);
       outcome.placed.push({ orderId: order.orderId, imei });
@@ -94,6 +102,7 @@ export class OrderBook {
       code,
       requestedAt: formatRequestedAt(order.placedAt),
       placedAt: order.placedAt,
+      duplicateRefusals: order.duplicateRefusals,
     };
   }
 

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answerCall, type ActionSettings, type CallFields } from './actions.js';
+import { answerCall, type ActionSettings, type CallAnswer, type CallFields } from './actions.js';
 import {
   checkFaults,
   FAULT_KINDS,
@@ -19,6 +19,7 @@ import {
   type HtmlPage,
 } from './faults.js';
 import { BodyTooLargeError, readFormFields } from './form.js';
+import { OrderIdSequence } from './order-ids.js';
 import { OrderBook } from './orders.js';
 import { mulberry32, type RandomSource } from './random.js';
 import type {
@@ -41,6 +42,9 @@ function zeroFaultCounts(): Record<SimulatorFaultKind, number> {
   for (const kind of FAULT_KINDS) counts[kind] = 0;
   return counts;
 }
+
+/** The stats fed by the IMEIs of `placeorder` calls (countImeis). */
+const NO_IMEI_COUNTS = { imeisReceived: 0, ordersPlaced: 0, duplicatesRefused: 0, malformedRefused: 0, imeisIgnored: 0 };
 
 function pathOf(request: IncomingMessage): string {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -77,7 +81,9 @@ class SimulatorServer implements Simulator {
   constructor(options: SimulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.boundPort = options.port ?? 0;
-    this.book = new OrderBook(checkNonNegative('completeAfterMs', options.completeAfterMs ?? DEFAULT_COMPLETE_AFTER_MS));
+    const ids = new OrderIdSequence({ firstOrderId: options.firstOrderId, otherAccountOrders: options.otherAccountOrders });
+    const completeAfterMs = checkNonNegative('completeAfterMs', options.completeAfterMs ?? DEFAULT_COMPLETE_AFTER_MS);
+    this.book = new OrderBook(completeAfterMs, Date.now, ids);
     this.random = mulberry32(options.seed ?? DEFAULT_SEED);
     this.faultActions = new Set(options.faultActions ?? ['placeorder']);
     this.settings = {
@@ -85,12 +91,13 @@ class SimulatorServer implements Simulator {
       apiKey: options.apiKey ?? '',
       catalogueWrapper: options.catalogueWrapper ?? true,
       numericStatuses: options.numericStatuses ?? false,
+      placesOnlyLastImei: options.placesOnlyLastImei ?? false,
     };
     this.inFlightLimit = checkNonNegative('maxInFlight', options.maxInFlight ?? 0);
     this.brokenDeclaration = options.brokenDeclaration ?? true;
     this.faults = checkFaults(options.faults ?? {});
     this.latencyMs = checkNonNegative('latencyMs', options.latencyMs ?? 0);
-    this.counters = { placeorderCalls: 0, getimeisCalls: 0, imeisReceived: 0, maxInFlight: 0, rateLimited: 0 };
+    this.counters = { placeorderCalls: 0, getimeisCalls: 0, maxInFlight: 0, rateLimited: 0, ...NO_IMEI_COUNTS };
     this.server = createServer((request, response) => {
       this.serve(request, response).catch(() => this.sendPage(response, INTERNAL_ERROR_PAGE));
     });
@@ -197,7 +204,7 @@ class SimulatorServer implements Simulator {
 
     // The orders are taken now, whatever the client gets to see afterwards.
     const answer = answerCall(fields, this.book, this.settings);
-    this.counters.imeisReceived += answer.imeisReceived;
+    this.countImeis(answer);
     const xml = xmlDocument(answer.root, this.brokenDeclaration);
     await this.wait(this.latencyMs);
 
@@ -213,6 +220,14 @@ class SimulatorServer implements Simulator {
       default:
         return this.sendXml(response, xml);
     }
+  }
+
+  private countImeis(answer: CallAnswer): void {
+    this.counters.imeisReceived += answer.imeisReceived;
+    this.counters.ordersPlaced += answer.tally.placed;
+    this.counters.duplicatesRefused += answer.tally.duplicates;
+    this.counters.malformedRefused += answer.tally.malformed;
+    this.counters.imeisIgnored += answer.tally.ignored;
   }
 
   private sendEarlyFault(response: ServerResponse, fault: SimulatorFaultKind): void {

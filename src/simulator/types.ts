@@ -49,6 +49,30 @@ export interface SimulatorOptions {
   catalogueWrapper?: boolean;
   /** Default false: `getimeis` sends statuses as 1/2/3/4 (the manual's numbers) instead of words. */
   numericStatuses?: boolean;
+  /**
+   * Default false. True: like the one live test recorded against the default provider, a
+   * `placeorder` with several IMEIs orders only the LAST one (after trimming and dropping empty
+   * entries) and its reply names only that one: `<imeis>` if ordered, `<imeiduplicates>` if
+   * already held for the service, `<imeierrors>` if not 15 digits. The other IMEIs are not
+   * ordered and appear nowhere in the reply (stats: `imeisIgnored`). A one-IMEI call is unchanged,
+   * including the whole-reply `IMEI already exists!` for a repeat.
+   */
+  placesOnlyLastImei?: boolean;
+  /**
+   * Default 0. Ids the server hands to other, invisible accounts after each order this account
+   * places, so the ids of one call (and of consecutive calls) are not contiguous: with 2, one
+   * call's three orders get ids n, n+3, n+6. A whole number. `getimeis` answers nothing for those
+   * ids (absent, as unknown ids are) and `orders()` never lists them.
+   */
+  otherAccountOrders?: number;
+  /**
+   * The id of the first order. Default: derived from the clock (milliseconds x 100, about 1.8e14
+   * in 2026: 15 digits) and above every id an earlier simulator of this process handed out, so a
+   * restarted simulator never reuses an id an earlier start handed out (order-ids.ts has the
+   * reasoning and its limit: on average under 100,000 ids a second). A whole number; pass
+   * `FIRST_ORDER_ID` (15556534, the old fixed start) for a predictable sequence.
+   */
+  firstOrderId?: number;
 }
 
 export interface SimulatorOrder {
@@ -63,6 +87,12 @@ export interface SimulatorOrder {
   requestedAt: string;
   /** Epoch milliseconds. */
   placedAt: number;
+  /**
+   * How many later IMEIs (same IMEI, same service) were refused as duplicates of this order:
+   * a daemon that never re-sends an IMEI whose outcome it knows keeps this at 0, except after a
+   * lost reply. Always set by `orders()`; optional only so hand-built values stay valid.
+   */
+  duplicateRefusals?: number;
 }
 
 export interface SimulatorStats {
@@ -70,8 +100,20 @@ export interface SimulatorStats {
   placeorderCalls: number;
   /** Every `getimeis` request received, faulted and rate-limited ones included. */
   getimeisCalls: number;
-  /** IMEIs that reached the order logic (placed, duplicate or malformed). */
+  /**
+   * IMEIs that reached the order logic: every IMEI of a `placeorder` call that got past
+   * credentials, service id and faults. Always `ordersPlaced + duplicatesRefused +
+   * malformedRefused + imeisIgnored`.
+   */
   imeisReceived: number;
+  /** Orders taken for this account (the orders `orders()` lists). */
+  ordersPlaced: number;
+  /** IMEIs refused because an order for them on that service is held (listed or as the whole-reply error). */
+  duplicatesRefused: number;
+  /** IMEIs refused as not 15 digits (`imeierrors`). */
+  malformedRefused: number;
+  /** IMEIs dropped unseen by `placesOnlyLastImei`: not ordered and absent from the reply. */
+  imeisIgnored: number;
   /** Requests being handled right now. */
   inFlight: number;
   /** The highest number of requests ever handled at once. */
