@@ -139,6 +139,7 @@ export class Daemon {
           this.finisher.extendDraft(fileId);
         },
         onRecovering: () => this.recovery.wake(),
+        onStoreWriteFailed: (error) => this.databaseHealth.writeFailed(error),
         onOneImeiPerCall: (serviceId, reason) => {
           this.logger.warn(
             { service: serviceId, reason },
@@ -265,7 +266,7 @@ export class Daemon {
         throw new Error(`could not write the report of ${names.join(', ')}: ${failed[0]?.error}; left in the inbox`);
       }
       // Rows whose order id is being looked up are part of submission: their search is bounded.
-      const idle = this.submitter.isIdle() && unreported === 0 && !this.intake.busy && this.store.recovery.work().rows === 0;
+      const idle = this.submitter.isIdle() && unreported === 0 && !this.intake.busy && this.store.recovery.recoveringRows() === 0;
       if (idle && this.store.filesNeedingReport().length === 0) return;
       for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
         if (this.store.isFileSettled(file.id)) void this.finisher.finish(file.id);

@@ -132,8 +132,9 @@ export function describeError(error: unknown): string {
 
 /** The database refused a write (disk full, read-only); what it guarded did not happen. */
 export class StoreWriteError extends DaemonError {
-  constructor(message: string) {
-    super('IMEI_ERR_STORE_WRITE', `cannot write to the database: ${message}`);
+  /** `cause`: the database's own error, whose code (SQLITE_FULL...) says what is wrong. */
+  constructor(message: string, cause?: unknown) {
+    super('IMEI_ERR_STORE_WRITE', `cannot write to the database: ${message}`, { cause });
   }
 }
 

@@ -109,7 +109,7 @@ export class OrderRecovery {
     if (this.stopping) return;
     let waiting = 0;
     try {
-      waiting = this.store.recovery.work().rows;
+      waiting = this.store.recovery.recoveringRows();
     } catch (error) {
       this.logger.error({ err: describeError(error) }, 'cannot read the rows waiting for their order id');
       waiting = 1;
@@ -124,12 +124,10 @@ export class OrderRecovery {
   private async runRound(): Promise<void> {
     const recovery = this.store.recovery;
     this.changed(recovery.adoptFound(new Date().toISOString()).fileIds);
-    const work = recovery.work();
-    if (work.rows === 0) return;
+    const work = recovery.work(this.options.maxIdsPerRound);
+    if (work.searchAfter === null) return;
     const highest = this.store.accounts.highestOrderId();
-    // Rows from calls made before floors were recorded: the ids just below the highest known.
-    const floors = [work.lowestFloor ?? highest, ...(work.someWithoutFloor ? [highest - this.options.maxIdsPerRound] : [])];
-    const from = Math.max(Math.min(...floors), recovery.scannedTo(), 0) + 1;
+    const from = Math.max(work.searchAfter, recovery.scannedTo()) + 1;
     const asked = await this.askRange(from, highest, this.options.maxIdsPerRound, true);
     if (asked !== undefined) await this.probeAbove(highest);
     const now = new Date().toISOString();

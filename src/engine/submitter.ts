@@ -44,6 +44,8 @@ export interface SubmitterEvents {
   onRecovering(): void;
   /** The server answered a list for only some of its IMEIs: from now on this service goes one IMEI per call. */
   onOneImeiPerCall(serviceId: string, reason: string): void;
+  /** The database refused a write that guards an order (disk full, read-only): staff must hear of it without it. */
+  onStoreWriteFailed(error: unknown): void;
 }
 
 /** A call that was made: its reply, or the failure to record. */
@@ -189,6 +191,7 @@ export class Submitter {
       });
     } catch (error) {
       if (error instanceof StoreWriteError) {
+        this.events.onStoreWriteFailed(error.cause ?? error);
         // The database refused a write (disk full?): the batch keeps its state; pause before it is taken again.
         this.logger.error({ batch: batch.id, err: error.message }, 'cannot record submission; pausing this batch');
         await sleep(STORE_FAILURE_PAUSE_MS, this.abort.signal);
@@ -213,6 +216,7 @@ export class Submitter {
         return true;
       } catch (error) {
         if (this.stopping && tries > 3) return false;
+        this.events.onStoreWriteFailed(error);
         const delayMs = Math.min(1000 * 2 ** (tries - 1), 60_000);
         this.logger.error({ err: describeError(error), retryInMs: delayMs }, `cannot ${what} in the database; retrying`);
         await sleep(delayMs, this.stopping ? new AbortController().signal : this.abort.signal);
@@ -263,7 +267,7 @@ export class Submitter {
       ticket = await this.starts.begin(batch.id);
     } catch (error) {
       // Nothing was sent: without its attempt on disk, the call must not leave.
-      throw new AbortError(new StoreWriteError(describeError(error)));
+      throw new AbortError(new StoreWriteError(describeError(error), error));
     }
     if (!ticket) return undefined;
     try {

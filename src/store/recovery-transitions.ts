@@ -8,13 +8,13 @@ export interface RecoveryWork {
   /** Rows in `recovering`. */
   rows: number;
   /**
-   * Where a search must begin: the lowest highest-id-known-before-the-call among the rows being
-   * resolved (recovering or unknown) and the calls in flight, whose orders may yet need finding.
-   * Null when none has one.
+   * The id after which a search must begin, or null when nothing needs searching: the lowest
+   * highest-id-known-before-the-call among the rows being resolved (recovering or unknown) and
+   * the calls in flight, whose orders may yet need finding. A call made before any order of the
+   * account was known (floor 0) searches `window` ids below the lowest id known; one made before
+   * floors were recorded (migration 9, no floor) `window` ids below the highest.
    */
-  lowestFloor: number | null;
-  /** Some rows have no floor (calls made before migration 9): search just below the highest id. */
-  someWithoutFloor: boolean;
+  searchAfter: number | null;
 }
 
 export interface RecoveryOutcome {
@@ -50,25 +50,43 @@ export class RecoveryTransitions {
     private readonly accounts: AccountTransitions,
   ) {}
 
-  work(): RecoveryWork {
+  work(window: number): RecoveryWork {
     const accountId = this.accounts.currentId;
     const rows = this.db
       .prepare(
-        `SELECT COALESCE(SUM(state = 'recovering'), 0) AS rows, MIN(id_floor) AS lowestFloor,
-                COALESCE(SUM(state = 'recovering' AND id_floor IS NULL), 0) AS withoutFloor
+        `SELECT COALESCE(SUM(state = 'recovering'), 0) AS rows, MIN(NULLIF(id_floor, 0)) AS lowestFloor,
+                COALESCE(SUM(id_floor = 0), 0) AS fresh, COALESCE(SUM(state = 'recovering' AND id_floor IS NULL), 0) AS legacy
            FROM rows WHERE account_id = ? AND state IN ('unknown', 'recovering')`,
       )
-      .get(accountId) as { rows: number; lowestFloor: number | null; withoutFloor: number };
+      .get(accountId) as { rows: number; lowestFloor: number | null; fresh: number; legacy: number };
     const inFlight = this.db
       .prepare('SELECT MIN(floor_order_id) FROM attempts WHERE outcome IS NULL AND account_id = ?')
       .pluck()
       .get(accountId) as number | null;
-    const floors = [rows.lowestFloor, inFlight].filter((floor): floor is number => floor !== null);
-    return {
-      rows: rows.rows,
-      lowestFloor: floors.length > 0 ? Math.min(...floors) : null,
-      someWithoutFloor: rows.withoutFloor > 0,
-    };
+    const starts = [rows.lowestFloor, inFlight === 0 ? null : inFlight].filter((start): start is number => start !== null);
+    if (rows.legacy > 0) starts.push(this.accounts.highestOrderId() - window);
+    if (rows.fresh > 0 || inFlight === 0) starts.push(this.lowestKnownOrderId() - window);
+    return { rows: rows.rows, searchAfter: rows.rows === 0 || starts.length === 0 ? null : Math.max(0, Math.min(...starts)) };
+  }
+
+  /** The lowest numeric order id the current account gave us (a scan of its orders: rarely asked). */
+  private lowestKnownOrderId(): number {
+    const lowest = this.db
+      .prepare(
+        `SELECT MIN(CAST(order_id AS INTEGER)) FROM orders
+          WHERE account_id = ? AND order_id GLOB '[0-9]*' AND order_id NOT GLOB '*[^0-9]*'`,
+      )
+      .pluck()
+      .get(this.accounts.currentId) as number | null;
+    return lowest ?? this.accounts.highestOrderId();
+  }
+
+  /** Rows of the current account whose order id is being searched for. */
+  recoveringRows(): number {
+    return this.db
+      .prepare(`SELECT COUNT(*) FROM rows WHERE account_id = ? AND state = 'recovering'`)
+      .pluck()
+      .get(this.accounts.currentId) as number;
   }
 
   /** Every id up to this one was asked about once. */

@@ -64,7 +64,8 @@ describe('order recovery in the store', () => {
   it('knows where to search: above the highest id known before the lost call', () => {
     const { floor } = lostCall();
     expect(floor).toBe(1000);
-    expect(store.recovery.work()).toEqual({ rows: 2, lowestFloor: 1000, someWithoutFloor: false });
+    expect(store.recovery.work(5000)).toEqual({ rows: 2, searchAfter: 1000 });
+    expect(store.recovery.recoveringRows()).toBe(2);
     expect(store.recovery.isKnown('1010')).toBe(true);
     expect(store.recovery.isKnown('1001')).toBe(false);
   });
@@ -94,6 +95,13 @@ describe('order recovery in the store', () => {
     lostCall();
     store.recovery.recordFound([found('1004', 1)], T2);
     expect(row(1)).toMatchObject({ state: 'ordered', order_id: '1004' });
+  });
+
+  it('searches below the lowest id known for a call made before the account had any order', () => {
+    lostCall();
+    store.db.prepare('UPDATE rows SET id_floor = 0').run();
+    // The lowest id known is 1010 (the resubmission's order); 1000 was only noted, never held.
+    expect(store.recovery.work(500)).toEqual({ rows: 2, searchAfter: 510 });
   });
 
   it('reports a row whose order was not found in time Unconfirmed, naming the ids searched', () => {
