@@ -88,3 +88,16 @@ describe('bodies', () => {
     expect(mail.text).toContain('reported in an earlier mail');
   });
 });
+
+describe('a server that orders one IMEI of a list', () => {
+  it('is told once, names the service, and says nothing was lost', () => {
+    const mail = composeAlertMail(
+      [alert({ kind: 'one-imei-per-call', message: 'service 1739: the reply to 100 IMEIs accounted for 1' })],
+      { secrets: [] },
+    );
+    expect(mail.subject).toBe('imei-daemon: the provider orders one IMEI per call');
+    expect(mail.text).toContain('service 1739: the reply to 100 IMEIs accounted for 1');
+    expect(mail.text).toMatch(/nothing was lost or ordered twice/);
+    expect(mail.html).toContain('submission.batching');
+  });
+});
