@@ -1,65 +1,127 @@
-import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { LockHeldError } from '../errors.js';
 
 export interface FolderLock {
   release(): void;
 }
 
-function isProcessAlive(pid: number): boolean {
+/** The lock itself: an SQLite database nobody reads, held open in exclusive locking mode. */
+export const LOCK_FILE = 'daemon.lock.sqlite';
+/** The holder's pid, for the message a second daemon prints; information only, never the lock. */
+export const PID_FILE = 'daemon.pid';
+/** The previous version's pid-file lock; a leftover must not block a start. */
+const LEGACY_LOCK_FILE = 'daemon.lock';
+
+/**
+ * Two daemons starting together can make each other fail a single try (both take SQLite's
+ * shared lock, then neither can upgrade), so a refusal is retried a few times after a random
+ * pause; a loser closes its connection, dropping its locks, before it pauses. A daemon that
+ * really holds the folder refuses every try, so the second one gives up within about a second.
+ */
+const ATTEMPTS = 8;
+const PAUSE_MS = { min: 20, max: 120 };
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code.startsWith('SQLITE_BUSY');
+}
+
+function pauseSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * One try: take the write lock on the lock database and keep it. In `EXCLUSIVE` locking mode
+ * SQLite never drops a lock it once took until the connection closes, so after this commit no
+ * other process can even read the file. Busy timeout 0: a refusal comes back at once.
+ */
+function tryTake(path: string): Database.Database | undefined {
+  const db = new Database(path, { timeout: 0 });
   try {
-    process.kill(pid, 0);
-    return true;
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+    // A real write: SQLite documents that the first write in this mode takes the lock for good.
+    db.pragma(`user_version = ${process.pid}`);
+    db.exec('COMMIT');
+    return db;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    db.close();
+    if (isBusy(error)) return undefined;
+    throw error;
   }
 }
 
-function readHolder(lockPath: string): number | undefined {
+function readPid(path: string): number | undefined {
   try {
-    const pid = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Best effort: a file that will not go (already gone, a folder, no permission) is left. */
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // nothing to do: see above
+  }
+}
+
 /**
- * One daemon per checkpoints folder. The lock file holds the owner's pid and is created with
- * `link`, which fails if the name exists, so two daemons starting together cannot both win.
- * A lock whose pid is dead (the daemon was killed) is taken over: restart needs no human.
+ * One daemon per checkpoints folder, enforced by a lock the kernel releases when the holder
+ * dies. SQLite's file locks are POSIX (fcntl) record locks: they belong to the process and are
+ * dropped as it exits, before it is reaped, so a restart right after SIGKILL finds the folder
+ * free even while the killed daemon is still a zombie, and a lock survives no reboot. The pid
+ * file the previous version used as the lock could do neither: a zombie's pid still looks alive,
+ * and after a reboot the recorded pid may belong to an unrelated live process.
+ *
+ * Nothing else in this process may open `daemon.lock.sqlite`: closing any descriptor of a file
+ * drops every fcntl lock the process holds on it (SQLite guards only its own connections).
+ * Never unlink that file either: a daemon holding the old inode and one locking a new file
+ * would both run.
  */
 export function acquireFolderLock(folder: string): FolderLock {
-  const lockPath = join(folder, 'daemon.lock');
-  const draft = join(folder, `.daemon.lock.${process.pid}`);
-  const fd = openSync(draft, 'w', 0o600);
-  writeSync(fd, `${process.pid}\n`);
-  closeSync(fd);
-  try {
-    for (let tries = 0; tries < 3; tries += 1) {
-      try {
-        linkSync(draft, lockPath);
-        let released = false;
-        return {
-          release(): void {
-            if (released) return;
-            released = true;
-            if (readHolder(lockPath) === process.pid) unlinkSync(lockPath);
-          },
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = readHolder(lockPath);
-        if (holder !== undefined && holder !== process.pid && isProcessAlive(holder)) {
-          throw new LockHeldError(
-            `another imei-daemon (pid ${holder}) is already using the checkpoints folder ${folder}`,
-          );
-        }
-        unlinkSync(lockPath); // stale: its owner is gone
-      }
+  const lockPath = join(folder, LOCK_FILE);
+  const pidPath = join(folder, PID_FILE);
+  // Owner-only like the database; created before SQLite opens it (see above on closing).
+  closeSync(openSync(lockPath, 'a', 0o600));
+  chmodSync(lockPath, 0o600);
+  let held = tryTake(lockPath);
+  for (let attempt = 1; held === undefined; attempt += 1) {
+    if (attempt === ATTEMPTS) {
+      const holder = readPid(pidPath);
+      const who = holder === undefined ? 'another imei-daemon' : `another imei-daemon (pid ${holder})`;
+      throw new LockHeldError(`${who} is already using the checkpoints folder ${folder}`);
     }
-    throw new LockHeldError(`could not take the lock on the checkpoints folder ${folder}`);
-  } finally {
-    unlinkSync(draft);
+    pauseSync(PAUSE_MS.min + Math.random() * (PAUSE_MS.max - PAUSE_MS.min));
+    held = tryTake(lockPath);
   }
+  // Holding the lock, whatever an older version left is stale (or that version is running
+  // against this folder, which this one cannot tell). Best effort: it must never block a start.
+  removeQuietly(join(folder, LEGACY_LOCK_FILE));
+  try {
+    const draft = `${pidPath}.${process.pid}.tmp`;
+    writeFileSync(draft, `${process.pid}\n`, { mode: 0o600 });
+    renameSync(draft, pidPath);
+  } catch (error) {
+    held.close();
+    throw error;
+  }
+  const db = held;
+  let released = false;
+  return {
+    release(): void {
+      if (released) return;
+      released = true;
+      try {
+        // Only ours: a successor cannot write it before `close` below lets it take the lock.
+        if (readPid(pidPath) === process.pid) removeQuietly(pidPath);
+      } finally {
+        db.close();
+      }
+    },
+  };
 }

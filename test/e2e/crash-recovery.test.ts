@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,10 +11,12 @@ import {
   providerAt,
   readReport,
   runCli,
+  runCliSync,
   startCli,
   validImeis,
   waitFor,
   waitForFile,
+  type CliResult,
   type Workspace,
 } from './harness.js';
 
@@ -34,7 +36,7 @@ async function openRows(ws: Workspace): Promise<number> {
   const run = await runCli(['status', '--json', '--config', ws.configFile]);
   const status = JSON.parse(run.stdout) as { rowsByStoreState: Record<string, number> };
   const states = status.rowsByStoreState;
-  return (states.queued ?? 0) + (states.sending ?? 0) + (states.unknown ?? 0) + (states.failed ?? 0);
+  return (states.queued ?? 0) + (states.sending ?? 0) + (states.unknown ?? 0) + (states.recovering ?? 0) + (states.failed ?? 0);
 }
 
 describe('crash-proof submission', () => {
@@ -201,4 +203,62 @@ describe('crash-proof submission', () => {
     }
     expect((await first.exited).code).toBe(0);
   });
+
+  it('starts at once after a SIGKILL, while the killed daemon is not yet reaped', async () => {
+    // No API key: the daemon runs its own simulator, as this test's event loop is about to stop.
+    await ws.writeConfig({});
+    const first = startCli(['start', '--config', ws.configFile]);
+    await waitFor(() => first.output().includes('watching the inbox'), 'first daemon up');
+    const pid = first.process.pid as number;
+    first.process.kill('SIGKILL');
+    // Synchronous: the killed daemon stays an unreaped zombie, its pid still "alive", meanwhile.
+    const restart = runCliSync(['run-once', '--config', ws.configFile]);
+    const state = procState(pid);
+    expect(restart.code, restart.stderr).toBe(0);
+    if (state !== undefined) expect(state).toBe('Z');
+    expect((await first.exited).signal).toBe('SIGKILL');
+  });
+
+  it('is not kept from starting by an old daemon.lock naming a live, unrelated process', async () => {
+    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY });
+    await ws.writeConfig(providerAt(sim.url));
+    // The previous version's lock file, as a reboot leaves it: its pid now belongs to another process.
+    await mkdir(ws.checkpoints, { recursive: true });
+    await writeFile(join(ws.checkpoints, 'daemon.lock'), `${process.pid}\n`);
+    const run = await runCli(['run-once', '--config', ws.configFile]);
+    expect(run.code, run.stderr).toBe(0);
+  });
+
+  it('lets exactly one of two daemons started together run; the other exits 3', async () => {
+    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY });
+    await ws.writeConfig(providerAt(sim.url));
+    const daemons = [startCli(['start', '--config', ws.configFile]), startCli(['start', '--config', ws.configFile])];
+    const ended: (CliResult | undefined)[] = [undefined, undefined];
+    daemons.forEach((daemon, i) => void daemon.exited.then((result) => (ended[i] = result)));
+    try {
+      const up = (i: number): boolean => daemons[i]?.output().includes('watching the inbox') === true;
+      await waitFor(() => ended.some((r) => r !== undefined) || (up(0) && up(1)), 'one of the two to give up');
+      const losers = ended.flatMap((result, i) => (result === undefined ? [] : [i]));
+      expect(losers).toHaveLength(1);
+      const loser = ended[losers[0] as number] as CliResult;
+      expect(loser.code).toBe(3);
+      expect(loser.stderr.trim().split('\n')).toHaveLength(1);
+      const winner = losers[0] === 0 ? 1 : 0;
+      await waitFor(() => up(winner) || ended[winner] !== undefined, 'the other daemon up');
+      expect(ended[winner]).toBeUndefined();
+    } finally {
+      for (const daemon of daemons) daemon.process.kill('SIGTERM');
+    }
+    const codes = (await Promise.all(daemons.map((d) => d.exited))).map((r) => r.code).sort();
+    expect(codes).toEqual([0, 3]);
+  });
 });
+
+/** The process state letter from /proc (`Z`: exited, not yet reaped), where there is a /proc. */
+function procState(pid: number): string | undefined {
+  try {
+    return /\) (\w) /.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,10 +85,24 @@ export interface RunningCli {
   output(): string;
 }
 
+/** The environment every CLI run gets: no secrets or config file inherited from the test's shell. */
+function cliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, GSMFUSION_API_KEY: '', SMTP_PASSWORD: '', IMEI_DAEMON_CONFIG: '', ...env };
+}
+
+/**
+ * Runs one CLI command to completion without returning to the event loop meanwhile, so no other
+ * child of this process is reaped while it runs: a daemon just killed stays a zombie throughout.
+ */
+export function runCliSync(args: string[], timeoutMs = 60_000): CliResult {
+  const run = spawnSync(process.execPath, [CLI, ...args], { env: cliEnv({}), encoding: 'utf8', timeout: timeoutMs });
+  return { code: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
+}
+
 /** Starts a CLI command as a child process (the daemon, for `start`). */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, user?: { uid: number; gid: number }): RunningCli {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, GSMFUSION_API_KEY: '', SMTP_PASSWORD: '', IMEI_DAEMON_CONFIG: '', ...env },
+    env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(user ?? {}),
   });
