@@ -5,7 +5,7 @@
  * from provider replies, never from the request we sent.
  */
 
-import type { PlacedOrder } from './provider/types.js';
+import type { PartialPlacement, PlacedOrder } from './provider/types.js';
 
 export type ErrorCode =
   | 'IMEI_ERR_CONFIG'
@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'IMEI_ERR_PROVIDER_UNKNOWN'
   | 'IMEI_ERR_PROVIDER_PERMANENT'
   | 'IMEI_ERR_PROVIDER_AUTH'
+  | 'IMEI_ERR_PROVIDER_NO_CREDIT'
   | 'IMEI_ERR_FILE_REJECTED'
   | 'IMEI_ERR_STOPPING'
   | 'IMEI_ERR_STORE_WRITE'
@@ -70,6 +71,12 @@ export interface ProviderErrorDetails {
   incompleteReply?: boolean;
   /** Orders a cut-off `placeorder` reply carried whole, before the cut: they were placed. */
   salvaged?: readonly PlacedOrder[];
+  /**
+   * A placing call that stopped part way (a bulk reply refusing later rows for an account-level
+   * reason, a series of one-IMEI calls cut by a failure): what is known of each IMEI. IMEIs in
+   * none of its lists have an unknown outcome. `salvaged` repeats its placed orders.
+   */
+  partial?: PartialPlacement;
 }
 
 export abstract class ProviderError extends DaemonError {
@@ -108,6 +115,24 @@ export class ProviderAuthError extends ProviderError {
   constructor(message: string, details: ProviderErrorDetails = {}) {
     super('IMEI_ERR_PROVIDER_AUTH', message, details);
   }
+}
+
+/**
+ * The provider refused to order for lack of money (`Not enough credits`, `Insufficient
+ * balance`, `Overdue limit exceeded`...): nothing was ordered. Like bad credentials it stops
+ * submission for the account, but it ends when the balance is raised, so the rows wait rather
+ * than fail.
+ */
+export class ProviderNoCreditError extends ProviderError {
+  readonly failureClass = 'permanent';
+  constructor(message: string, details: ProviderErrorDetails = {}) {
+    super('IMEI_ERR_PROVIDER_NO_CREDIT', message, details);
+  }
+}
+
+/** True for the refusals that stop all ordering for the account: bad credentials, no credit. */
+export function haltsSubmission(error: unknown): error is ProviderAuthError | ProviderNoCreditError {
+  return error instanceof ProviderAuthError || error instanceof ProviderNoCreditError;
 }
 
 /** A whole input file refused (empty, too large, binary, no IMEI column...). */

@@ -14,8 +14,28 @@ import {
 import { scrubSecrets } from '../secrets.js';
 import type { PlacedOrder } from './types.js';
 
-/** The provider actions the daemon calls. */
-export type ProviderAction = 'imeiservices' | 'placeorder' | 'getimeis';
+/** The GSM Fusion actions the daemon calls. */
+export type GsmFusionAction = 'imeiservices' | 'placeorder' | 'getimeis';
+
+/** The DHRU Fusion actions the daemon calls (dhru-fusion-api.md). */
+export type DhruAction =
+  | 'accountinfo'
+  | 'imeiservicelist'
+  | 'placeimeiorder'
+  | 'placeimeiorderbulk'
+  | 'getimeiorder'
+  | 'getimeiorderbulk';
+
+/** The provider actions the daemon calls, of either protocol. */
+export type ProviderAction = GsmFusionAction | DhruAction;
+
+/** The actions that place orders: a failure after sending leaves their outcome unknown. */
+const PLACING_ACTIONS: ReadonlySet<ProviderAction> = new Set<ProviderAction>(['placeorder', 'placeimeiorder', 'placeimeiorderbulk']);
+
+/** Whether a call of this action may place orders. */
+export function placesOrders(action: ProviderAction): boolean {
+  return PLACING_ACTIONS.has(action);
+}
 
 /** One failed call, as the HTTP layer and the reply parser saw it. */
 export type CallFailure =
@@ -189,7 +209,7 @@ function cleanProviderText(text: string, secrets: readonly string[]): string {
 }
 
 function safe(text: string, action: ProviderAction, details: ProviderErrorDetails = {}, cause?: unknown): ProviderSafeError {
-  const tail = action === 'placeorder' ? '; no order was placed' : '';
+  const tail = placesOrders(action) ? '; no order was placed' : '';
   return new ProviderSafeError(`${text}${tail}`, details, cause);
 }
 
@@ -199,7 +219,7 @@ function unknown(
   details: ProviderErrorDetails = {},
   cause?: unknown,
 ): ProviderUnknownOutcomeError {
-  const tail = action === 'placeorder' ? '; orders may have been placed' : '; the reply was lost';
+  const tail = placesOrders(action) ? '; orders may have been placed' : '; the reply was lost';
   return new ProviderUnknownOutcomeError(`${text}${tail}`, details, cause);
 }
 

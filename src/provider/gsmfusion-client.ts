@@ -5,6 +5,7 @@
  */
 import { Pool } from 'undici';
 import { ConfigError, type ProviderError } from '../errors.js';
+import { GSM_FUSION_CAPABILITIES, type ProviderCapabilities } from './capabilities.js';
 import { type CallFailure, type ProviderAction, classifyFailure } from './classify.js';
 import { type HttpReply, postForm } from './http-post.js';
 import type { CatalogueEntry, OrderResult, PlacedOrder, PlaceOrderResult, ProviderClient } from './types.js';
@@ -68,6 +69,11 @@ export class GsmFusionClient implements ProviderClient {
       bodyTimeout: this.timeoutMs,
       connect: { timeout: Math.min(MAX_CONNECT_TIMEOUT_MS, this.timeoutMs) },
     });
+  }
+
+  /** GSM Fusion's fixed facts: lists of 100, repeats refused (gsmfusion-api.md). */
+  capabilities(): ProviderCapabilities {
+    return { ...GSM_FUSION_CAPABILITIES };
   }
 
   async listServices(signal?: AbortSignal): Promise<CatalogueEntry[]> {

@@ -1,17 +1,18 @@
 /**
- * The daemon's provider thread: a GsmFusionClient whose HTTP and reply parsing run here, off the
- * thread that records attempts and replies. Started by ThreadedProviderClient with the client's
- * options as workerData.
+ * The daemon's provider thread: the protocol's client, whose HTTP and reply parsing run here, off
+ * the thread that records attempts and replies. Started by ThreadedProviderClient with the
+ * client's options (ProviderClientOptions) as workerData.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DaemonError, ProviderError } from '../errors.js';
-import { GsmFusionClient, type GsmFusionClientOptions } from './gsmfusion-client.js';
+import { DaemonError, ProviderError, ProviderPermanentError } from '../errors.js';
+import { capabilitiesOf, createProviderClient } from './create-client.js';
+import type { ProviderClientOptions } from './options.js';
 import type { FromProviderThread, ProviderAnswer, ProviderCall, ThreadFailure, ToProviderThread } from './thread-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('provider-thread.js runs as a worker thread');
 
-const client = new GsmFusionClient(workerData as GsmFusionClientOptions);
+const client = createProviderClient(workerData as ProviderClientOptions);
 const aborts = new Map<number, AbortController>();
 
 function post(message: FromProviderThread): void {
@@ -32,7 +33,18 @@ function run(call: ProviderCall, signal: AbortSignal): Promise<ProviderAnswer> {
       return client.placeOrder(call.serviceId, call.imeis, signal);
     case 'getOrders':
       return client.getOrders(call.orderIds, signal);
+    case 'lookUpOrders':
+      return client.lookUpOrders ? client.lookUpOrders(call.orderIds, signal) : notOffered('looking up single orders');
+    case 'accountInfo':
+      return client.accountInfo ? client.accountInfo(signal) : notOffered('reading the balance');
+    case 'probeBulk':
+      return client.probeBulk ? client.probeBulk(signal) : notOffered('probing for bulk actions');
   }
+}
+
+function notOffered(what: string): Promise<never> {
+  const protocol = capabilitiesOf(client).protocol;
+  return Promise.reject(new ProviderPermanentError(`the ${protocol} protocol offers no ${what}; nothing was sent`));
 }
 
 async function answer(id: number, call: ProviderCall, aborted: boolean): Promise<void> {
@@ -40,9 +52,10 @@ async function answer(id: number, call: ProviderCall, aborted: boolean): Promise
   if (aborted) abort.abort();
   aborts.set(id, abort);
   try {
-    post({ kind: 'answer', id, answer: await run(call, abort.signal) });
+    const result = await run(call, abort.signal);
+    post({ kind: 'answer', id, answer: result, capabilities: capabilitiesOf(client) });
   } catch (error) {
-    post({ kind: 'failure', id, failure: failureOf(error) });
+    post({ kind: 'failure', id, failure: failureOf(error), capabilities: capabilitiesOf(client) });
   } finally {
     aborts.delete(id);
   }

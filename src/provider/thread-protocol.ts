@@ -3,12 +3,16 @@
  * an id; its answer or its error comes back under the same id.
  */
 import type { ProviderErrorDetails } from '../errors.js';
-import type { CatalogueEntry, OrderResult, PlaceOrderResult } from './types.js';
+import type { ProviderCapabilities } from './capabilities.js';
+import type { AccountBalance, CatalogueEntry, OrderResult, PlaceOrderResult } from './types.js';
 
 export type ProviderCall =
   | { action: 'listServices' }
   | { action: 'placeOrder'; serviceId: string; imeis: readonly string[] }
-  | { action: 'getOrders'; orderIds: readonly string[] };
+  | { action: 'getOrders'; orderIds: readonly string[] }
+  | { action: 'lookUpOrders'; orderIds: readonly string[] }
+  | { action: 'accountInfo' }
+  | { action: 'probeBulk' };
 
 export type ToProviderThread =
   /** `aborted`: the caller's signal had fired already; the call is stopped before it is sent. */
@@ -25,9 +29,13 @@ export interface ThreadFailure {
   details: ProviderErrorDetails | undefined;
 }
 
-export type ProviderAnswer = CatalogueEntry[] | PlaceOrderResult | OrderResult[];
+export type ProviderAnswer = CatalogueEntry[] | PlaceOrderResult | OrderResult[] | AccountBalance | boolean;
 
+/**
+ * `capabilities`: the client's after the call, since a DHRU client learns its server's bulk
+ * support from calls; the daemon's side keeps the latest.
+ */
 export type FromProviderThread =
-  | { kind: 'answer'; id: number; answer: ProviderAnswer }
-  | { kind: 'failure'; id: number; failure: ThreadFailure }
+  | { kind: 'answer'; id: number; answer: ProviderAnswer; capabilities?: ProviderCapabilities }
+  | { kind: 'failure'; id: number; failure: ThreadFailure; capabilities?: ProviderCapabilities }
   | { kind: 'closed' };

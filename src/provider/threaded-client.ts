@@ -1,5 +1,6 @@
 /**
- * The provider client the daemon runs: a GsmFusionClient in a thread of its own. Sending a call
+ * The provider client the daemon runs: the protocol's client (createProviderClient) in a thread
+ * of its own. Sending a call
  * and reading its reply (undici, the HTTP parser, the XML) took a sixth of the main thread's
  * time at 20,000 IMEIs, and the main thread is the one that must record each attempt before its
  * call and each reply after it; here that work runs beside it. Calls, answers and errors cross
@@ -9,14 +10,17 @@
 import { Worker } from 'node:worker_threads';
 import {
   ProviderAuthError,
+  ProviderNoCreditError,
   ProviderPermanentError,
   ProviderSafeError,
   ProviderUnknownOutcomeError,
   type ProviderErrorDetails,
 } from '../errors.js';
-import { parseBaseUrl, type GsmFusionClientOptions } from './gsmfusion-client.js';
+import type { ProviderCapabilities } from './capabilities.js';
+import { initialCapabilities } from './create-client.js';
+import type { ProviderClientOptions } from './options.js';
 import type { FromProviderThread, ProviderAnswer, ProviderCall, ThreadFailure, ToProviderThread } from './thread-protocol.js';
-import type { CatalogueEntry, OrderResult, PlaceOrderResult, ProviderClient } from './types.js';
+import type { AccountBalance, CatalogueEntry, OrderResult, PlaceOrderResult, ProviderClient } from './types.js';
 
 export interface ThreadedClientOptions {
   /** The thread's script. Default: provider-thread.js beside this module (dist/provider/). */
@@ -35,6 +39,7 @@ const REBUILD: Readonly<Record<string, (message: string, details: ProviderErrorD
   IMEI_ERR_PROVIDER_UNKNOWN: (message, details) => new ProviderUnknownOutcomeError(message, details),
   IMEI_ERR_PROVIDER_PERMANENT: (message, details) => new ProviderPermanentError(message, details),
   IMEI_ERR_PROVIDER_AUTH: (message, details) => new ProviderAuthError(message, details),
+  IMEI_ERR_PROVIDER_NO_CREDIT: (message, details) => new ProviderNoCreditError(message, details),
 };
 
 function rebuildError(failure: ThreadFailure): Error {
@@ -48,13 +53,15 @@ export class ThreadedProviderClient implements ProviderClient {
   private readonly pending = new Map<number, PendingCall>();
   private nextId = 0;
   private closing: Promise<void> | undefined;
+  /** The thread's client's, as of its last answer (DHRU learns bulk support from calls). */
+  private latestCapabilities: ProviderCapabilities;
 
-  /** Throws ConfigError for a bad `baseUrl` now, as GsmFusionClient does, not at the first call. */
+  /** Throws ConfigError for a bad `baseUrl` now, as the clients do, not at the first call. */
   constructor(
-    private readonly clientOptions: GsmFusionClientOptions,
+    private readonly clientOptions: ProviderClientOptions,
     options: ThreadedClientOptions = {},
   ) {
-    parseBaseUrl(clientOptions.baseUrl);
+    this.latestCapabilities = initialCapabilities(clientOptions);
     this.workerUrl = options.workerUrl ?? new URL('./provider-thread.js', import.meta.url);
     this.ensureWorker();
   }
@@ -69,6 +76,26 @@ export class ThreadedProviderClient implements ProviderClient {
 
   getOrders(orderIds: readonly string[], signal?: AbortSignal): Promise<OrderResult[]> {
     return this.call({ action: 'getOrders', orderIds }, signal) as Promise<OrderResult[]>;
+  }
+
+  /** As the thread's client last said: DHRU's bulk support may change after a call. */
+  capabilities(): ProviderCapabilities {
+    return { ...this.latestCapabilities };
+  }
+
+  /** DHRU only; GSM Fusion rejects it with a ProviderPermanentError, sending nothing. */
+  lookUpOrders(orderIds: readonly string[], signal?: AbortSignal): Promise<OrderResult[]> {
+    return this.call({ action: 'lookUpOrders', orderIds }, signal) as Promise<OrderResult[]>;
+  }
+
+  /** DHRU only; GSM Fusion rejects it with a ProviderPermanentError, sending nothing. */
+  accountInfo(signal?: AbortSignal): Promise<AccountBalance> {
+    return this.call({ action: 'accountInfo' }, signal) as Promise<AccountBalance>;
+  }
+
+  /** DHRU only; GSM Fusion rejects it with a ProviderPermanentError, sending nothing. */
+  probeBulk(signal?: AbortSignal): Promise<boolean> {
+    return this.call({ action: 'probeBulk' }, signal) as Promise<boolean>;
   }
 
   /** Closes the pool once the calls in flight end, then stops the thread; safe to call twice. */
@@ -118,6 +145,7 @@ export class ThreadedProviderClient implements ProviderClient {
 
   private onMessage(message: FromProviderThread): void {
     if (message.kind === 'closed') return;
+    if (message.capabilities !== undefined) this.latestCapabilities = message.capabilities;
     const call = this.pending.get(message.id);
     if (!call) return;
     this.pending.delete(message.id);

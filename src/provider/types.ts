@@ -1,7 +1,8 @@
 /**
- * What the engine needs from an IMEI provider. The GSM Fusion client implements it; another
- * protocol would go beside it (design.md, "Where code lives").
+ * What the engine needs from an IMEI provider. The GSM Fusion and DHRU Fusion clients implement
+ * it (design.md, "Where code lives"); `capabilities()` says how the protocol differs.
  */
+import type { ProviderCapabilities } from './capabilities.js';
 
 /** The provider's state of one order. `Completed` and `Rejected` are final. */
 export type ProviderStatus = 'Pending' | 'In Process' | 'Completed' | 'Rejected';
@@ -19,6 +20,20 @@ export interface CatalogueEntry {
   /** `TimeTaken`, free text such as `1-5 Minutes`. */
   timeTaken: string;
   mustRead: string;
+  /**
+   * DHRU only: `IMEI`, `SERVER` or `REMOTE` (`SERVICETYPE`, else `GROUPTYPE`). Absent for GSM
+   * Fusion, whose catalogue holds IMEI services only.
+   */
+  serviceType?: string;
+  /** DHRU only: inputs the service needs besides the IMEI (`Network`, `PIN`, a custom field...). */
+  extraInputs?: string[];
+  /**
+   * False when an order of one IMEI cannot be placed for this service (not an IMEI service, or it
+   * needs more than the IMEI): refuse it for IMEI rows before spending money. Absent means true.
+   */
+  orderableByImei?: boolean;
+  /** Why `orderableByImei` is false, in plain words. */
+  notOrderableReason?: string;
 }
 
 export interface PlacedOrder {
@@ -37,6 +52,41 @@ export interface PlaceOrderResult {
   duplicates: string[];
   /** Refused as malformed (`imeierrors`): not ordered, not charged. */
   rejected: string[];
+  /**
+   * DHRU only: IMEIs the provider refused for good with a text of its own (unknown service, a
+   * missing input, any refusal no pattern recognises): not ordered, not charged; fail the row
+   * with the text. Absent means none.
+   */
+  refused?: RefusedImei[];
+}
+
+export interface RefusedImei {
+  imei: string;
+  /** The provider's text, secrets removed. */
+  message: string;
+}
+
+/**
+ * What is known of each IMEI of a placing call that stopped part way (see
+ * `ProviderErrorDetails.partial`). An IMEI in none of the lists has an unknown outcome.
+ */
+export interface PartialPlacement {
+  /** IMEIs the reply (or the one-IMEI calls before the failure) accounted for. */
+  settled: PlaceOrderResult;
+  /** Refused for an account-level reason (credentials, credit): not ordered, not charged; they wait. */
+  heldBack: string[];
+  /** Never sent (a series of one-IMEI calls stopped before them): not ordered. */
+  notSent: string[];
+}
+
+/** The account's balance (`accountinfo`). */
+export interface AccountBalance {
+  /** The credit as the provider wrote it: `1,250.40`, `1000 USD`, `-12.5`. */
+  creditText: string;
+  /** The credit as a number when it could be read without guessing, else undefined. */
+  credit?: number;
+  /** `currency` when the provider names it, e.g. `USD`. */
+  currency?: string;
 }
 
 /** One `imeis` element of a `getimeis` reply. */
@@ -62,6 +112,20 @@ export interface ProviderClient {
   placeOrder(serviceId: string, imeis: readonly string[], signal?: AbortSignal): Promise<PlaceOrderResult>;
   /** `getimeis` for up to 100 order ids. Unknown ids are absent from the result. */
   getOrders(orderIds: readonly string[], signal?: AbortSignal): Promise<OrderResult[]>;
+  /**
+   * What the protocol offers, now: IMEIs per placing call, ids per result call, whether repeats
+   * are refused, bulk support. Absent on clients written before protocols: GSM Fusion's.
+   */
+  capabilities?(): ProviderCapabilities;
+  /** DHRU `accountinfo`: the balance; also the cheap way to check credentials. Read-only. */
+  accountInfo?(signal?: AbortSignal): Promise<AccountBalance>;
+  /** DHRU: asks, read-only, whether the server has the bulk actions; remembered (`bulk: "auto"`). */
+  probeBulk?(signal?: AbortSignal): Promise<boolean>;
+  /**
+   * DHRU: one `getimeiorder` per id, whose replies name the IMEI (bulk reads do not): for
+   * finding which order a lost call placed. Ids the server does not know are absent.
+   */
+  lookUpOrders?(orderIds: readonly string[], signal?: AbortSignal): Promise<OrderResult[]>;
   /** Closes the connection pool; safe to call twice. */
   close(): Promise<void>;
 }

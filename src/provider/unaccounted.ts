@@ -9,6 +9,7 @@ export function unaccountedImeis(sent: readonly string[], result: PlaceOrderResu
     ...result.placed.map((order) => order.imei),
     ...result.duplicates,
     ...result.rejected,
+    ...(result.refused ?? []).map((refused) => refused.imei),
   ]);
   const missing = new Set<string>();
   for (const imei of sent) if (!accounted.has(imei)) missing.add(imei);
