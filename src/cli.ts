@@ -25,7 +25,7 @@ function configFrom(command: Command): ResolvedConfig {
 }
 
 function secretsOf(config: ResolvedConfig): string[] {
-  return [config.provider.apiKey, config.alerts.smtp.pass];
+  return [config.provider.apiKey, config.alerts.smtp.pass, config.web.token];
 }
 
 /** `quietStdout`: a live progress display owns the terminal; stdout shows warnings only. */
@@ -171,7 +171,11 @@ export async function main(argv: string[]): Promise<number> {
     }
     const code = exitCodeFor(error);
     const message = describeError(error);
-    const safe = redactSecrets(message, [process.env.GSMFUSION_API_KEY ?? '', process.env.SMTP_PASSWORD ?? '']);
+    const safe = redactSecrets(message, [
+      process.env.GSMFUSION_API_KEY ?? '',
+      process.env.SMTP_PASSWORD ?? '',
+      process.env.IMEI_DAEMON_WEB_TOKEN ?? '',
+    ]);
     process.stderr.write(`imei-daemon: ${safe}\n`);
     if (!(error instanceof DaemonError) && process.env.IMEI_DAEMON_DEBUG) console.error(error);
     return code;

@@ -19,7 +19,9 @@ export type ErrorCode =
   | 'IMEI_ERR_FILE_REJECTED'
   | 'IMEI_ERR_STOPPING'
   | 'IMEI_ERR_STORE_WRITE'
-  | 'IMEI_ERR_READER_STOPPED';
+  | 'IMEI_ERR_READER_STOPPED'
+  | 'IMEI_ERR_DB_UNREADABLE'
+  | 'IMEI_ERR_UPLOAD_REFUSED';
 
 export class DaemonError extends Error {
   readonly code: ErrorCode;
@@ -170,5 +172,25 @@ export class StoreWriteError extends DaemonError {
 export class ReaderStoppedError extends DaemonError {
   constructor(reason: string) {
     super('IMEI_ERR_READER_STOPPED', `the file reader thread stopped: ${reason}`);
+  }
+}
+
+/**
+ * The dashboard cannot read the checkpoints database (locked, unreadable, missing). Its pages
+ * answer 503 with this message; the daemon itself goes on.
+ */
+export class DatabaseUnreadableError extends DaemonError {
+  constructor(reason: string, cause?: unknown) {
+    super('IMEI_ERR_DB_UNREADABLE', `the dashboard cannot read the database just now: ${reason}`, { cause });
+  }
+}
+
+/** An upload the dashboard refuses; `status` is the HTTP answer (400, 403, 413). */
+export class UploadRefusedError extends DaemonError {
+  constructor(
+    readonly status: 400 | 403 | 413,
+    message: string,
+  ) {
+    super('IMEI_ERR_UPLOAD_REFUSED', message);
   }
 }

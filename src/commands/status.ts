@@ -6,6 +6,7 @@ import { filesInProgress } from '../store/progress-queries.js';
 import { AccountTransitions } from '../store/account-transitions.js';
 import { RetryTransitions } from '../store/retry-transitions.js';
 import { openStoreReadOnly, print } from './read-only.js';
+import { DASHBOARD_STATE_KEY } from '../web/start-dashboard.js';
 
 export interface StatusReport {
   filesInProgress: { file: string; state: string; rows: number; done: number; progress: string }[];
@@ -17,6 +18,8 @@ export interface StatusReport {
   failedWaitingForRetry: number;
   nextRetryAt: string | null;
   lastAlert: { sentAt: string; subject: string | null } | null;
+  /** The dashboard as `start` last left it: served at a URL, or why not (port in use...). */
+  dashboard: { served: boolean; url?: string; reason?: string; at: string } | null;
 }
 
 function countBy(db: Db, sql: string): Record<string, number> {
@@ -66,7 +69,17 @@ export function readStatus(db: Db, now = Date.now()): StatusReport {
     failedWaitingForRetry: waiting.rows,
     nextRetryAt: waiting.earliest,
     lastAlert: lastAlertAt ? { sentAt: lastAlertAt, subject: meta('lastAlertSubject') } : null,
+    dashboard: parseDashboard(meta(DASHBOARD_STATE_KEY)),
   };
+}
+
+function parseDashboard(text: string | null): StatusReport['dashboard'] {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as StatusReport['dashboard'];
+  } catch {
+    return null;
+  }
 }
 
 function when(iso: string, now: number): string {
@@ -93,6 +106,8 @@ export function printStatus(config: ResolvedConfig, json: boolean): void {
   print(`Failed rows waiting for retry: ${status.failedWaitingForRetry}${next}`);
   const alert = status.lastAlert;
   print(`Last alert: ${alert ? `${new Date(alert.sentAt).toLocaleString('en-GB', { hour12: false })} ${alert.subject ?? ''}` : 'none'}`);
+  const web = status.dashboard;
+  if (web) print(`Dashboard: ${web.served ? web.url : `not served: ${web.reason}`}`);
 }
 
 function readEmpty(): StatusReport {
@@ -104,5 +119,6 @@ function readEmpty(): StatusReport {
     failedWaitingForRetry: 0,
     nextRetryAt: null,
     lastAlert: null,
+    dashboard: null,
   };
 }

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { configSchema, type DaemonConfig } from './schema.js';
+import { isLoopbackHost } from '../web/loopback.js';
 
 /** The repository root: relative paths in the configuration resolve against it. */
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -79,6 +80,7 @@ function applyEnvironment(config: JsonObject, env: NodeJS.ProcessEnv): JsonObjec
   if (env.GSMFUSION_API_KEY) provider.apiKey = env.GSMFUSION_API_KEY;
   if (Object.keys(provider).length > 0) overrides.provider = provider;
   if (env.SMTP_PASSWORD) overrides.alerts = { smtp: { pass: env.SMTP_PASSWORD } };
+  if (env.IMEI_DAEMON_WEB_TOKEN) overrides.web = { token: env.IMEI_DAEMON_WEB_TOKEN };
   return deepMerge(config, overrides);
 }
 
@@ -128,6 +130,12 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   // The API key travels in the request body: over plain HTTP anyone on the path could read it.
   if (!simulated && baseUrl.protocol !== 'https:' && !isLoopbackUrl(baseUrl)) {
     throw new ConfigError('bad configuration: provider.baseUrl: must use https unless it points at the loopback address');
+  }
+  // Without a token anyone who can reach the address could read the history and upload files.
+  if (config.web.enabled && config.web.token === '' && !isLoopbackHost(config.web.host)) {
+    throw new ConfigError(
+      `bad configuration: web.host: ${config.web.host} is not a loopback address; set web.token (or IMEI_DAEMON_WEB_TOKEN) to serve the dashboard there`,
+    );
   }
   return {
     ...config,

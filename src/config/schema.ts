@@ -52,8 +52,11 @@ const retrySchema = z.strictObject({
 });
 
 const resultsSchema = z.strictObject({
+  /** An order's first poll interval (and first delay when its delivery time is unknown); doubles per poll. */
   pollIntervalSeconds: z.number().positive(),
   maxAgeHours: z.number().positive(),
+  /** The longest gap between two polls of one order. */
+  maxPollIntervalMinutes: z.number().positive(),
 });
 
 const alertsSchema = z.strictObject({
@@ -78,6 +81,21 @@ const watchSchema = z.strictObject({
   rescanSeconds: z.number().positive(),
 });
 
+/**
+ * The dashboard and operator endpoints served by `start` (daemon-contract.md, "Dashboard and
+ * operator endpoints"). Defaults: enabled, `127.0.0.1:8470`, no token, uploads allowed. Port 0
+ * takes any free port (the URL is logged). An address other than loopback needs a token; that
+ * rule is checked in load.ts, where both values are known.
+ */
+const webSchema = z.strictObject({
+  enabled: z.boolean(),
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  /** Empty: no login (loopback only). Short tokens are guessable and too short to redact. */
+  token: z.string().refine((value) => value === '' || value.length >= 16, 'must be empty or at least 16 characters (try: openssl rand -hex 16)'),
+  upload: z.boolean(),
+});
+
 export const configSchema = z.strictObject({
   provider: providerSchema,
   folders: foldersSchema,
@@ -94,6 +112,7 @@ export const configSchema = z.strictObject({
   }),
   /** The built-in simulator, used when no API key is configured. */
   simulator: z.strictObject({ latencyMs: nonNegativeInt }),
+  web: webSchema,
 });
 
 export type DaemonConfig = z.infer<typeof configSchema>;
