@@ -21,6 +21,10 @@ export interface ImeiTally {
   malformed: number;
   /** Dropped by `placesOnlyLastImei`. */
   ignored: number;
+  /** DHRU: refused with `Not enough credits`. */
+  noCredit: number;
+  /** DHRU without repeat refusal: orders of an IMEI already held (also counted in `placed`). */
+  repeats: number;
 }
 
 export interface CallAnswer {
@@ -31,7 +35,7 @@ export interface CallAnswer {
   tally: ImeiTally;
 }
 
-const NO_IMEIS: ImeiTally = { placed: 0, duplicates: 0, malformed: 0, ignored: 0 };
+export const NO_IMEIS: Readonly<ImeiTally> = Object.freeze({ placed: 0, duplicates: 0, malformed: 0, ignored: 0, noCredit: 0, repeats: 0 });
 
 /** Form fields of one call; a field sent twice keeps its first value. */
 export type CallFields = ReadonlyMap<string, string>;
@@ -84,6 +88,8 @@ function tallyOf(outcome: PlacementOutcome, ignored: number): ImeiTally {
     duplicates: outcome.duplicates.length,
     malformed: outcome.malformed.length,
     ignored,
+    noCredit: 0,
+    repeats: 0,
   };
 }
 

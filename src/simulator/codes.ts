@@ -81,7 +81,7 @@ function secondImei(random: RandomSource, imei: string): string {
   }
 }
 
-function appleCheckerCode(random: RandomSource, imei: string): string {
+function appleCheckerCode(random: RandomSource, imei: string): string[] {
   const carrier = pick(random, APPLE_CARRIERS);
   const purchase = `${twoDigits(intBetween(random, 1, 12))}/${twoDigits(intBetween(random, 1, 28))}/${twoDigits(intBetween(random, 17, 24))}`;
   return [
@@ -97,10 +97,10 @@ function appleCheckerCode(random: RandomSource, imei: string): string {
     `Current GSMA Status: ${pick(random, GSMA_STATUSES)}`,
     `Find My iPhone: ${pick(random, ['ON', 'OFF'])}`,
     `SimLock: ${carrier.simLock}`,
-  ].join(' - ');
+  ];
 }
 
-function samsungCheckerCode(random: RandomSource, imei: string): string {
+function samsungCheckerCode(random: RandomSource, imei: string): string[] {
   const carrier = pick(random, SAMSUNG_CARRIERS);
   const year = intBetween(random, 2019, 2024);
   const production = `${year}-${twoDigits(intBetween(random, 1, 12))}-${twoDigits(intBetween(random, 1, 28))}`;
@@ -115,38 +115,39 @@ function samsungCheckerCode(random: RandomSource, imei: string): string {
     `Production Date: ${production}`,
     `Warranty: ${warranty}`,
     `SimLock: ${carrier.simLock}`,
-  ].join(' - ');
+  ];
 }
 
-function blacklistCheckerCode(random: RandomSource, imei: string): string {
+function blacklistCheckerCode(random: RandomSource, imei: string): string[] {
   const status = pick(random, GSMA_STATUSES);
   return [
     `IMEI Number: ${imei}`,
     `Brand: ${pick(random, ['Apple', 'Samsung', 'Google', 'Motorola'])}`,
     `Blacklist Status: ${status}`,
     `Blacklist Records: ${status === 'Clean' ? 0 : intBetween(random, 1, 3)}`,
-  ].join(' - ');
+  ];
 }
 
 function eightDigits(random: RandomSource): string {
   return randomString(random, '0123456789', 8);
 }
 
-function appleUnlockCode(random: RandomSource): string {
-  return pick(random, [
-    'Unlocked successfully via whitelist, reboot with a non-accepted SIM',
-    'Unlocked - connect to iTunes/Finder with any SIM to finish activation',
-    `Unlock code: ${eightDigits(random)}`,
-  ]);
+function appleUnlockCode(random: RandomSource): string[] {
+  return [
+    pick(random, [
+      'Unlocked successfully via whitelist, reboot with a non-accepted SIM',
+      'Unlocked - connect to iTunes/Finder with any SIM to finish activation',
+      `Unlock code: ${eightDigits(random)}`,
+    ]),
+  ];
 }
 
-function samsungUnlockCode(random: RandomSource): string {
-  return random() < 0.5
-    ? `Unlock code: ${eightDigits(random)}`
-    : `NCK: ${eightDigits(random)} - SPCK: ${eightDigits(random)}`;
+function samsungUnlockCode(random: RandomSource): string[] {
+  return random() < 0.5 ? [`Unlock code: ${eightDigits(random)}`] : [`NCK: ${eightDigits(random)}`, `SPCK: ${eightDigits(random)}`];
 }
 
-function codeForKind(kind: ResultKind, random: RandomSource, imei: string): string {
+/** The result's fields (`Key: Value`, or one free text), in order. */
+function codeForKind(kind: ResultKind, random: RandomSource, imei: string): string[] {
   switch (kind) {
     case 'apple-checker':
       return appleCheckerCode(random, imei);
@@ -166,6 +167,14 @@ function codeForKind(kind: ResultKind, random: RandomSource, imei: string): stri
  * A service id outside the catalogue gets the Apple checker's shape.
  */
 export function buildResultCode(serviceId: string, imei: string): string {
+  return buildResultParts(serviceId, imei).join(' - ');
+}
+
+/**
+ * The fields of that `code`, one per element, for servers that format them otherwise (DHRU
+ * panels that put `<br>` between them). `buildResultCode` is these joined with ` - `.
+ */
+export function buildResultParts(serviceId: string, imei: string): string[] {
   const kind = findService(serviceId)?.resultKind ?? 'apple-checker';
   return codeForKind(kind, mulberry32(seedFromText(imei)), imei);
 }

@@ -18,13 +18,16 @@ interface HeldOrder {
   placedAt: number;
   /** Later placements of the same IMEI for the same service, refused as duplicates of this order. */
   duplicateRefusals: number;
+  /** The earlier order of the same IMEI and service, when this one was placed as a repeat. */
+  repeatOf?: string;
   /** Computed on first need; fixed from then on. */
   outcome?: FinalOutcome;
 }
 
 /** One `placeorder` call split by what happened to each IMEI, in the order they were sent. */
 export interface PlacementOutcome {
-  placed: { orderId: string; imei: string }[];
+  /** `repeatOf`: with `allowRepeats`, the earlier order of that IMEI and service this one repeats. */
+  placed: { orderId: string; imei: string; repeatOf?: string }[];
   /** Already held for that service, including earlier in the same call. */
   duplicates: string[];
   /** Not 15 digits: not ordered. */
@@ -48,8 +51,17 @@ export class OrderBook {
     private readonly ids: OrderIdSequence = new OrderIdSequence(),
   ) {}
 
-  /** Takes the orders of one call. Nothing here can fail half way: the caller sees all or nothing. */
-  place(serviceId: string, imeis: readonly string[]): PlacementOutcome {
+  /** Whether an order for this IMEI on this service is held. */
+  holds(serviceId: string, imei: string): boolean {
+    return this.byKey.has(`${serviceId}:${imei}`);
+  }
+
+  /**
+   * Takes the orders of one call. Nothing here can fail half way: the caller sees all or nothing.
+   * `allowRepeats` (a DHRU server that does not refuse repeats): an IMEI already held for the
+   * service is ordered again instead of refused as a duplicate.
+   */
+  place(serviceId: string, imeis: readonly string[], options: { allowRepeats?: boolean } = {}): PlacementOutcome {
     const outcome: PlacementOutcome = { placed: [], duplicates: [], malformed: [] };
     const placedAt = this.now();
     for (const imei of imeis) {
@@ -59,16 +71,17 @@ export class OrderBook {
       }
       const key = `${serviceId}:${imei}`;
       const earlier = this.byKey.get(key);
-      if (earlier !== undefined) {
+      if (earlier !== undefined && options.allowRepeats !== true) {
         earlier.duplicateRefusals++;
         outcome.duplicates.push(imei);
         continue;
       }
       const order: HeldOrder = { orderId: this.ids.next(), imei, serviceId, placedAt, duplicateRefusals: 0 };
+      if (earlier !== undefined) order.repeatOf = earlier.orderId;
       this.byKey.set(key, order);
       this.held.push(order);
       this.byId.set(order.orderId, order);
-      outcome.placed.push({ orderId: order.orderId, imei });
+      outcome.placed.push(earlier === undefined ? { orderId: order.orderId, imei } : { orderId: order.orderId, imei, repeatOf: earlier.orderId });
     }
     return outcome;
   }
@@ -103,6 +116,7 @@ export class OrderBook {
       requestedAt: formatRequestedAt(order.placedAt),
       placedAt: order.placedAt,
       duplicateRefusals: order.duplicateRefusals,
+      ...(order.repeatOf === undefined ? {} : { repeatOf: order.repeatOf }),
     };
   }
 

@@ -1,10 +1,12 @@
 /**
  * The simulator's HTTP edge: one endpoint, in-flight accounting, latency, faults, down/up.
- * The order logic lives in actions.ts; this file decides only what the client gets to see.
+ * The order logic lives behind the protocol (GSM Fusion's actions.ts, or dhru/); this file
+ * decides only what the client gets to see.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answerCall, type ActionSettings, type CallAnswer, type CallFields } from './actions.js';
+import type { CallFields, ImeiTally } from './actions.js';
+import { Credit } from './credit.js';
 import {
   checkFaults,
   FAULT_KINDS,
@@ -21,6 +23,7 @@ import {
 import { BodyTooLargeError, readFormFields } from './form.js';
 import { OrderIdSequence } from './order-ids.js';
 import { OrderBook } from './orders.js';
+import { createSimulatedProtocol, faultActionsOf, type SimulatedProtocol, type SimulatedReply } from './protocol.js';
 import { mulberry32, type RandomSource } from './random.js';
 import type {
   Simulator,
@@ -28,11 +31,11 @@ import type {
   SimulatorFaults,
   SimulatorOptions,
   SimulatorOrder,
+  SimulatorProtocol,
   SimulatorStats,
 } from './types.js';
-import { xmlDocument } from './xml.js';
 
-export const ENDPOINT_PATH = '/gsmfusion_api/index.php';
+export { ENDPOINT_PATH } from './gsmfusion-protocol.js';
 
 const DEFAULT_COMPLETE_AFTER_MS = 2000;
 const DEFAULT_SEED = 1;
@@ -43,8 +46,16 @@ function zeroFaultCounts(): Record<SimulatorFaultKind, number> {
   return counts;
 }
 
-/** The stats fed by the IMEIs of `placeorder` calls (countImeis). */
-const NO_IMEI_COUNTS = { imeisReceived: 0, ordersPlaced: 0, duplicatesRefused: 0, malformedRefused: 0, imeisIgnored: 0 };
+/** The stats fed by the IMEIs of placing calls (countImeis). */
+const NO_IMEI_COUNTS = {
+  imeisReceived: 0,
+  ordersPlaced: 0,
+  duplicatesRefused: 0,
+  malformedRefused: 0,
+  imeisIgnored: 0,
+  refusedNoCredit: 0,
+  repeatsOrdered: 0,
+};
 
 function pathOf(request: IncomingMessage): string {
   const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -64,12 +75,14 @@ class SimulatorServer implements Simulator {
   private readonly book: OrderBook;
   private readonly random: RandomSource;
   private readonly faultActions: ReadonlySet<string>;
-  private readonly settings: ActionSettings;
+  readonly protocol: SimulatorProtocol;
+  private readonly api: SimulatedProtocol;
+  private readonly account: Credit;
   private readonly inFlightLimit: number;
-  private readonly brokenDeclaration: boolean;
   private faults: SimulatorFaults;
   private latencyMs: number;
-  private readonly counters: Omit<SimulatorStats, 'inFlight' | 'faultsInjected'>;
+  private readonly counters: Omit<SimulatorStats, 'inFlight' | 'faultsInjected' | 'callsByAction'>;
+  private readonly callsByAction = new Map<string, number>();
   private readonly faultCounts = zeroFaultCounts();
   private inFlight = 0;
   /** Sockets of `hang` faults: left open on purpose, destroyed on close() or setDown(true). */
@@ -85,16 +98,11 @@ class SimulatorServer implements Simulator {
     const completeAfterMs = checkNonNegative('completeAfterMs', options.completeAfterMs ?? DEFAULT_COMPLETE_AFTER_MS);
     this.book = new OrderBook(completeAfterMs, Date.now, ids);
     this.random = mulberry32(options.seed ?? DEFAULT_SEED);
-    this.faultActions = new Set(options.faultActions ?? ['placeorder']);
-    this.settings = {
-      username: options.username ?? '',
-      apiKey: options.apiKey ?? '',
-      catalogueWrapper: options.catalogueWrapper ?? true,
-      numericStatuses: options.numericStatuses ?? false,
-      placesOnlyLastImei: options.placesOnlyLastImei ?? false,
-    };
+    this.account = new Credit(options.credit);
+    this.protocol = options.protocol ?? 'gsmfusion';
+    this.api = createSimulatedProtocol(options, this.book, this.account);
+    this.faultActions = faultActionsOf(options.faultActions ?? ['placeorder'], this.api);
     this.inFlightLimit = checkNonNegative('maxInFlight', options.maxInFlight ?? 0);
-    this.brokenDeclaration = options.brokenDeclaration ?? true;
     this.faults = checkFaults(options.faults ?? {});
     this.latencyMs = checkNonNegative('latencyMs', options.latencyMs ?? 0);
     this.counters = { placeorderCalls: 0, getimeisCalls: 0, maxInFlight: 0, rateLimited: 0, ...NO_IMEI_COUNTS };
@@ -117,7 +125,20 @@ class SimulatorServer implements Simulator {
   }
 
   stats(): SimulatorStats {
-    return { ...this.counters, inFlight: this.inFlight, faultsInjected: { ...this.faultCounts } };
+    return {
+      ...this.counters,
+      callsByAction: Object.fromEntries(this.callsByAction),
+      inFlight: this.inFlight,
+      faultsInjected: { ...this.faultCounts },
+    };
+  }
+
+  credit(): number {
+    return this.account.amount;
+  }
+
+  setCredit(credit: number): void {
+    this.account.set(credit);
   }
 
   setFaults(faults: SimulatorFaults): void {
@@ -182,12 +203,14 @@ class SimulatorServer implements Simulator {
       if (error instanceof BodyTooLargeError) this.sendPage(response, TOO_LARGE_PAGE);
       return; // otherwise the client went away mid-body
     }
-    if (pathOf(request) !== ENDPOINT_PATH) return this.sendPage(response, NOT_FOUND_PAGE);
+    if (pathOf(request) !== this.api.endpointPath) return this.sendPage(response, NOT_FOUND_PAGE);
     if (request.method !== 'POST') return this.sendPage(response, METHOD_NOT_ALLOWED_PAGE, { Allow: 'POST' });
 
     const action = fields.get('action') ?? '';
-    if (action === 'placeorder') this.counters.placeorderCalls++;
-    if (action === 'getimeis') this.counters.getimeisCalls++;
+    this.callsByAction.set(action, (this.callsByAction.get(action) ?? 0) + 1);
+    const kind = this.api.kindOf(action);
+    if (kind === 'place') this.counters.placeorderCalls++;
+    if (kind === 'read') this.counters.getimeisCalls++;
 
     if (overLimit) {
       this.counters.rateLimited++;
@@ -203,9 +226,8 @@ class SimulatorServer implements Simulator {
     }
 
     // The orders are taken now, whatever the client gets to see afterwards.
-    const answer = answerCall(fields, this.book, this.settings);
-    this.countImeis(answer);
-    const xml = xmlDocument(answer.root, this.brokenDeclaration);
+    const answer = this.api.answer(fields);
+    this.countImeis(answer.imeisReceived, answer.tally);
     await this.wait(this.latencyMs);
 
     switch (fault) {
@@ -216,18 +238,20 @@ class SimulatorServer implements Simulator {
         this.hang(request.socket);
         return;
       case 'truncated':
-        return this.sendTruncated(response, xml);
+        return this.sendTruncated(response, answer.reply);
       default:
-        return this.sendXml(response, xml);
+        return this.sendReply(response, answer.reply);
     }
   }
 
-  private countImeis(answer: CallAnswer): void {
-    this.counters.imeisReceived += answer.imeisReceived;
-    this.counters.ordersPlaced += answer.tally.placed;
-    this.counters.duplicatesRefused += answer.tally.duplicates;
-    this.counters.malformedRefused += answer.tally.malformed;
-    this.counters.imeisIgnored += answer.tally.ignored;
+  private countImeis(imeisReceived: number, tally: ImeiTally): void {
+    this.counters.imeisReceived += imeisReceived;
+    this.counters.ordersPlaced += tally.placed;
+    this.counters.duplicatesRefused += tally.duplicates;
+    this.counters.malformedRefused += tally.malformed;
+    this.counters.imeisIgnored += tally.ignored;
+    this.counters.refusedNoCredit += tally.noCredit;
+    this.counters.repeatsOrdered += tally.repeats;
   }
 
   private sendEarlyFault(response: ServerResponse, fault: SimulatorFaultKind): void {
@@ -257,18 +281,18 @@ class SimulatorServer implements Simulator {
     });
   }
 
-  private sendXml(response: ServerResponse, xml: string): void {
+  private sendReply(response: ServerResponse, reply: SimulatedReply): void {
     if (response.destroyed || response.headersSent) return;
-    const body = Buffer.from(xml, 'utf8');
-    response.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': body.length });
+    const body = Buffer.from(reply.body, 'utf8');
+    response.writeHead(reply.status, { ...reply.headers, 'Content-Type': reply.contentType, 'Content-Length': body.length });
     response.end(body);
   }
 
-  /** A well-delimited 200 whose XML stops half way, then the connection closes. */
-  private sendTruncated(response: ServerResponse, xml: string): void {
+  /** A well-delimited 200 whose body stops half way, then the connection closes. */
+  private sendTruncated(response: ServerResponse, reply: SimulatedReply): void {
     if (response.destroyed || response.headersSent) return;
-    const body = Buffer.from(xml, 'utf8');
-    response.writeHead(200, { 'Content-Type': 'text/xml; charset=utf-8', Connection: 'close' });
+    const body = Buffer.from(reply.body, 'utf8');
+    response.writeHead(200, { ...reply.headers, 'Content-Type': reply.contentType, Connection: 'close' });
     response.end(body.subarray(0, Math.floor(body.length / 2)));
   }
 

@@ -1,6 +1,6 @@
 /**
- * The public shapes of the GSM Fusion simulator. Kept apart from the server so the daemon can
- * import the types without pulling in node:http.
+ * The public shapes of the simulator (GSM Fusion, or DHRU Fusion with `protocol: 'dhru'`). Kept
+ * apart from the server so the daemon can import the types without pulling in node:http.
  */
 import type { ProviderStatus } from '../provider/types.js';
 
@@ -22,6 +22,50 @@ export interface SimulatorFaults {
 
 export type SimulatorFaultKind = keyof SimulatorFaults;
 
+/** Which API the simulator speaks. */
+export type SimulatorProtocol = 'gsmfusion' | 'dhru';
+
+/**
+ * The DHRU server variations of dhru-fusion-api.md, each a choice some real server makes.
+ * Every default is the 6.1 template's behaviour, except where said.
+ */
+export interface DhruSimulatorOptions {
+  /**
+   * The bulk actions (`placeimeiorderbulk`, `getimeiorderbulk`). Default `keyed`: replies keyed
+   * by the caller's references at the top level. `wrapped`: placing replies wrapped in a
+   * `SUCCESS` object with lower-case `status`/`message`/`referenceid` (reads stay keyed, as on
+   * every source). `invalid-action`: no bulk, answered `Invalid Action`. `empty`: no bulk, and
+   * like one panel this and any other unknown action is answered with an empty 200 body.
+   */
+  bulk?: 'keyed' | 'wrapped' | 'invalid-action' | 'empty';
+  /** Default false: numbers (`STATUS`, `REFERENCEID`, `CREDIT`...) as JSON numbers; true: as strings. */
+  stringNumbers?: boolean;
+  /** The `STATUS` of an order in process. Default 1 (the template); 2 as some live servers send. */
+  processingStatus?: 1 | 2;
+  /** `CODE` of finished checks. Default `dash` (`Key: Value - Key: Value`); `br`: `<br>` between fields, `&` as `&amp;`. */
+  codeFormat?: 'dash' | 'br';
+  /** Which `parameters` encodings single actions read. Default `both`; `json` refuses XML (the 6.1 template); `xml` refuses base64 JSON. */
+  singleEncoding?: 'both' | 'json' | 'xml';
+  /** Default false: every answer HTTP 200 (the template). True: refusals with 400, 401 (credentials) and 404 (unknown service or order), like the modern panel. */
+  httpErrors?: boolean;
+  /** Default `list`: `ERROR` as `[{"MESSAGE":...}]`; `string`: a plain string, as one panel sends. */
+  errorShape?: 'list' | 'string';
+  /** Default `objects`: `LIST` keyed by group and `SERVICES` by id; `arrays`: both as JSON lists. */
+  listShape?: 'objects' | 'arrays';
+  /** Default `AccoutInfo` (the template's spelling); `AccountInfo` as the modern panel spells it. */
+  accountInfoKey?: 'AccoutInfo' | 'AccountInfo';
+  /** How `accountinfo` writes the credit. Default `text` (`"1,250.40"`); `number` (1250.4); `suffix` (`"1250.40 USD"`). */
+  creditFormat?: 'text' | 'number' | 'suffix';
+  /**
+   * Default true: a repeat of an IMEI held for the service is refused (`Duplicate IMEI[...]`),
+   * as one panel does. False, as the template: the repeat is ordered and charged again (counted
+   * in `stats().repeatsOrdered`, the order's `repeatOf` naming the earlier one).
+   */
+  refusesRepeats?: boolean;
+  /** What `getimeiorderbulk` answers for an id it does not hold. Default `error` (the template); `pending`: STATUS 0, as the modern panel. */
+  unknownIdsInBulk?: 'error' | 'pending';
+}
+
 export interface SimulatorOptions {
   /** Default `127.0.0.1`. */
   host?: string;
@@ -31,7 +75,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Default: no faults. */
   faults?: SimulatorFaults;
-  /** Actions the faults apply to; default `['placeorder']`. */
+  /**
+   * Actions the faults apply to; default `['placeorder']`. With `protocol: 'dhru'`, `placeorder`
+   * stands for both DHRU placing actions and `getimeis` for both result actions; DHRU action
+   * names may be given too.
+   */
   faultActions?: string[];
   /** Seed of the fault RNG so runs are reproducible; default 1. */
   seed?: number;
@@ -73,6 +121,16 @@ export interface SimulatorOptions {
    * `FIRST_ORDER_ID` (15556534, the old fixed start) for a predictable sequence.
    */
   firstOrderId?: number;
+  /** Default `gsmfusion`. `dhru`: the DHRU Fusion API at `/api/index.php`, with the same order book and faults. */
+  protocol?: SimulatorProtocol;
+  /** The DHRU variations; read only with `protocol: 'dhru'`. */
+  dhru?: DhruSimulatorOptions;
+  /**
+   * The account's credit (DHRU `accountinfo`). Each DHRU order costs its service's price; an
+   * order the credit does not cover is refused with `Not enough credits`. Default 100000.
+   * GSM Fusion calls neither show nor spend it.
+   */
+  credit?: number;
 }
 
 export interface SimulatorOrder {
@@ -93,17 +151,21 @@ export interface SimulatorOrder {
    * lost reply. Always set by `orders()`; optional only so hand-built values stay valid.
    */
   duplicateRefusals?: number;
+  /** DHRU with `refusesRepeats: false`: the earlier order of the same IMEI and service this one repeats. */
+  repeatOf?: string;
 }
 
 export interface SimulatorStats {
-  /** Every `placeorder` request received, faulted and rate-limited ones included. */
+  /** Every placing request received (`placeorder`; DHRU `placeimeiorder` and `placeimeiorderbulk`), faulted and rate-limited ones included. */
   placeorderCalls: number;
-  /** Every `getimeis` request received, faulted and rate-limited ones included. */
+  /** Every result request received (`getimeis`; DHRU `getimeiorder` and `getimeiorderbulk`), faulted and rate-limited ones included. */
   getimeisCalls: number;
+  /** Every request by its `action` field (`''` when it had none), faulted and rate-limited ones included. */
+  callsByAction: Record<string, number>;
   /**
-   * IMEIs that reached the order logic: every IMEI of a `placeorder` call that got past
+   * IMEIs that reached the order logic: every IMEI of a placing call that got past
    * credentials, service id and faults. Always `ordersPlaced + duplicatesRefused +
-   * malformedRefused + imeisIgnored`.
+   * malformedRefused + imeisIgnored + refusedNoCredit`.
    */
   imeisReceived: number;
   /** Orders taken for this account (the orders `orders()` lists). */
@@ -114,6 +176,10 @@ export interface SimulatorStats {
   malformedRefused: number;
   /** IMEIs dropped unseen by `placesOnlyLastImei`: not ordered and absent from the reply. */
   imeisIgnored: number;
+  /** DHRU: IMEIs refused with `Not enough credits`. */
+  refusedNoCredit: number;
+  /** DHRU with `refusesRepeats: false`: orders of an IMEI the service already held (counted in `ordersPlaced` too). */
+  repeatsOrdered: number;
   /** Requests being handled right now. */
   inFlight: number;
   /** The highest number of requests ever handled at once. */
@@ -124,14 +190,19 @@ export interface SimulatorStats {
 }
 
 export interface Simulator {
-  /** e.g. `http://127.0.0.1:41234`; the daemon calls `${url}/gsmfusion_api/index.php`. */
+  /** e.g. `http://127.0.0.1:41234`; the daemon calls `${url}/gsmfusion_api/index.php` (DHRU: `${url}/api/index.php`). */
   readonly url: string;
+  readonly protocol: SimulatorProtocol;
   readonly port: number;
   /** Every order held, in placement order. */
   orders(): SimulatorOrder[];
   stats(): SimulatorStats;
   setFaults(faults: SimulatorFaults): void;
   setLatency(ms: number): void;
+  /** The account's credit now (DHRU orders spend it). */
+  credit(): number;
+  /** Sets the credit, e.g. to run out mid-file or to top it up again. */
+  setCredit(credit: number): void;
   /** Down: stop listening (connection refused) and drop open connections; up: listen again on the same port. */
   setDown(down: boolean): Promise<void>;
   /** Safe to call twice; destroys hung sockets. */
