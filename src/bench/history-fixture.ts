@@ -17,7 +17,7 @@ export interface HistoryFixtureOptions {
   days?: number;
   /** The end of the history. Default: now. */
   now?: Date;
-  /** A file name holding markup, and a result text holding markup, for escaping checks. Default false. */
+  /** A file name, a result text and a rejection reason holding markup, for escaping checks. Default false. */
   hostile?: boolean;
 }
 
@@ -117,7 +117,9 @@ export function writeHistoryFixture(path: string, options: HistoryFixtureOptions
       const status = open ? 'Pending' : rejected ? 'Rejected' : 'Completed';
       const hostileCode = options.hostile && n === 1 ? '<script>alert(1)</script> Model: <b onerror=alert(2)>X</b>' : undefined;
       const code = rejected
-        ? pick(REJECTION_CODES, n)
+        ? options.hostile && n % 80 === 21
+          ? '<img src=x onerror=alert(3)> refused'
+          : pick(REJECTION_CODES, n)
         : open
           ? ''
           : (hostileCode ?? `Model: iPhone ${12 + (n % 4)} - Carrier: ${pick(['AT&T', 'T-Mobile', 'Verizon'], n)} - SimLock: ${n % 3 === 0 ? 'Locked' : 'Unlocked'} - FMI: ${n % 5 === 0 ? 'ON' : 'OFF'}`);
@@ -142,5 +144,5 @@ export function writeHistoryFixture(path: string, options: HistoryFixtureOptions
      VALUES (?, 9999, ?, ?, '1739', 'duplicate', 'already ordered', 1, ?, 1)`,
   ).run(fileCount, sampleImei, sampleImei, new Date(end).toISOString());
   db.close();
-  return { rows: rowNumber + 1, files: fileCount, orders, sampleImei, sampleName: 'batch-0012' };
+  return { rows: rowNumber + 1, files: fileCount, orders, sampleImei, sampleName: 'batch-00012' };
 }
