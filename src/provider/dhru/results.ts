@@ -30,7 +30,10 @@ const DHRU_STATUS: ReadonlyMap<string, ProviderStatus> = new Map<string, Provide
 
 /** A DHRU status; empty or unknown ones are `Pending`: keep polling, never close an order on a guess. */
 export function dhruStatus(raw: string): ProviderStatus {
-  return DHRU_STATUS.get(raw.toLowerCase().replace(/[^a-z0-9]/g, '')) ?? 'Pending';
+  const text = raw.trim();
+  // A number is read as one (`04`, `4.0`; `-1` is no status), a word by its letters only.
+  const key = /^-?\d+(?:\.\d+)?$/.test(text) ? String(Number(text)) : text.toLowerCase().replace(/[^a-z]/g, '');
+  return DHRU_STATUS.get(key) ?? 'Pending';
 }
 
 /** What one reply (or one entry of a bulk reply) says about an order. */
