@@ -154,8 +154,24 @@ describe('transport failures, classified as for GSM Fusion', () => {
     expect(error).toBeInstanceOf(ProviderUnknownOutcomeError);
     expect(error.details.salvaged).toEqual([{ imei: IMEI_A, orderId: '41', status: 'Pending' }]);
     expect(error.details.partial?.settled).toEqual({ placed: [{ imei: IMEI_A, orderId: '41', status: 'Pending' }], duplicates: [IMEI_B], rejected: [] });
-    // Unreadable bulk replies are not trusted twice: single calls from now on.
-    expect(client.bulkSupport()).toBe(false);
+    // A JSON reply cut short is a transport fault, not a sign of no bulk.
+    expect(client.bulkSupport()).toBe(true);
+  });
+
+  it('an empty or non-JSON 200 to a bulk placing call: rows unknown, and single calls from now on', async () => {
+    for (const body of ['', '<html>Fatal error: Call to undefined function bulk()</html>']) {
+      const fake = await provider(jsonReply(body));
+      const client = dhruClient(fake.baseUrl, { dhru: { knownBulk: true } });
+      expect(await failureOf(client.placeOrder('1739', [IMEI_A, IMEI_B]))).toBeInstanceOf(ProviderUnknownOutcomeError);
+      expect(client.bulkSupport()).toBe(false);
+    }
+  });
+
+  it('a bulk read cut short teaches nothing about bulk: the read fails, to be retried', async () => {
+    const fake = await provider(jsonReply('{"o41":{"SUCCESS":[{"STATUS":4,"CO'));
+    const client = dhruClient(fake.baseUrl);
+    expect(await failureOf(client.getOrders(['41']))).toBeInstanceOf(ProviderUnknownOutcomeError);
+    expect(client.bulkSupport()).toBeUndefined();
   });
 
   it('reads: an unknown text for one order is not taken for "no such order"', async () => {

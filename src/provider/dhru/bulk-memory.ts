@@ -6,6 +6,15 @@
  */
 import type { DhruBulkMode } from './settings.js';
 
+/**
+ * Whether an unreadable reply to a bulk call shows that the server has no bulk: an empty body
+ * (the panel whose dispatcher has no default branch) or one that is not JSON at all. A JSON reply
+ * cut short is a transport fault, not an answer: it teaches nothing.
+ */
+export function unreadableShowsNoBulk(body: string): boolean {
+  return !body.replace(/^\uFEFF/, '').trimStart().startsWith('{');
+}
+
 export class BulkMemory {
   private known: boolean | undefined;
   private probing: Promise<boolean> | undefined;

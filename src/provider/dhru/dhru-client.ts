@@ -10,7 +10,7 @@ import type { DhruAction } from '../classify.js';
 import { DEFAULT_CONNECTIONS, DEFAULT_MAX_REPLY_BYTES, DEFAULT_TIMEOUT_MS, type ProviderConnectionOptions } from '../options.js';
 import type { AccountBalance, CatalogueEntry, OrderResult, PlaceOrderResult, ProviderClient } from '../types.js';
 import { readAccountInfo } from './account.js';
-import { BulkMemory } from './bulk-memory.js';
+import { BulkMemory, unreadableShowsNoBulk } from './bulk-memory.js';
 import { readCatalogue } from './catalogue.js';
 import type { JsonObject } from './json-reply.js';
 import { base64JsonParameters, singleParameters } from './parameters.js';
@@ -155,16 +155,19 @@ export class DhruClient implements ProviderClient {
 
   /**
    * Whether a bulk read shows bulk support: keyed by a reference sent. Anything else (`Invalid
-   * Action`, an empty body, another refusal, a reply not keyed by us) means no; only a
-   * credentials refusal is thrown, since it says nothing about bulk.
+   * Action`, an empty or non-JSON body, another refusal, a reply not keyed by us) means no. A
+   * credentials refusal and a JSON reply cut short say nothing about bulk: they are thrown.
    */
   private bulkAnswered(answer: DhruAnswer, references: readonly string[]): boolean {
+    const action: DhruAction = 'getimeiorderbulk';
     if (answer.kind === 'reply') return isKeyedBy(answer.json, references);
     if (answer.kind === 'refusal') {
       const kind = refusalKind(answer.text, this.settings.patterns, 'read');
-      if (kind === 'credentials') throw refusalError(kind, answer.text, 'getimeiorderbulk', { httpStatus: answer.status });
+      if (kind === 'credentials') throw refusalError(kind, answer.text, action, { httpStatus: answer.status });
+      return false;
     }
-    return false;
+    if (unreadableShowsNoBulk(answer.body)) return false;
+    throw this.transport.fail({ kind: 'bad-reply', status: answer.status, problem: answer.problem }, action);
   }
 
   /** A bulk read; undefined when it showed that the server has no bulk (`auto` falls back to single reads). */

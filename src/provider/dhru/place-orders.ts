@@ -7,7 +7,7 @@
 import { ProviderError, ProviderSafeError, ProviderUnknownOutcomeError } from '../../errors.js';
 import type { DhruAction } from '../classify.js';
 import type { PlaceOrderResult } from '../types.js';
-import type { BulkMemory } from './bulk-memory.js';
+import { type BulkMemory, unreadableShowsNoBulk } from './bulk-memory.js';
 import { completeEntries } from './json-reply.js';
 import { base64JsonParameters, singleParameters } from './parameters.js';
 import { PlacementTally, placeReference, readBulkPlacement, readRowOutcome } from './placement.js';
@@ -68,8 +68,9 @@ export class DhruPlacer {
     }
     if (answer.kind === 'unreadable') {
       // The panel without bulk answers nothing; a PHP fault may answer nothing after ordering.
-      // Either way these rows are unknown, and single calls are the safe way on.
-      this.bulk.learn(false);
+      // Either way these rows are unknown, and single calls are the safe way on. A JSON reply
+      // cut short only lost its end: bulk stays.
+      if (unreadableShowsNoBulk(answer.body)) this.bulk.learn(false);
       for (const [reference, entry] of completeEntries(answer.body, references)) {
         tally.add(imeis[references.indexOf(reference)] ?? '', readRowOutcome(entry));
       }
