@@ -81,6 +81,12 @@ describe('refusals, with HTTP 200 or 4xx alike', () => {
     // IMEI_C is in no list: its reference was missing, so its outcome is unknown.
   });
 
+  it('a top-level ERROR beside rows of ours does not hide the orders they carry', async () => {
+    const fake = await provider(jsonReply({ r1: placed(41), r2: refused('Invalid IMEI![2]'), ERROR: [{ MESSAGE: 'Partial failure' }] }, 500));
+    const result = await dhruClient(fake.baseUrl, { dhru: { bulk: 'on' } }).placeOrder('1739', [IMEI_A, IMEI_B, IMEI_C]);
+    expect(result).toEqual({ placed: [{ imei: IMEI_A, orderId: '41', status: 'Pending' }], duplicates: [], rejected: [IMEI_B] });
+  });
+
   it('a whole bulk call refused for lack of credit holds every row back', async () => {
     const fake = await provider(jsonReply(refused('Not enough credits'), 400));
     const error = await failureOf(dhruClient(fake.baseUrl, { dhru: { bulk: 'on' } }).placeOrder('1739', [IMEI_A, IMEI_B]));

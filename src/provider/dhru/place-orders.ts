@@ -51,8 +51,11 @@ export class DhruPlacer {
     const rows = Object.fromEntries(references.map((reference, index) => [reference, { ID: serviceId, IMEI: imeis[index] ?? '' }]));
     const answer = await this.transport.call(action, base64JsonParameters(rows), signal);
     const tally = this.tally();
+    const outcomes = answer.kind === 'unreadable' ? undefined : readBulkPlacement(answer.json, references);
+    // A top-level ERROR beside rows of ours (not seen, but possible) must not hide their orders.
+    const carriesRows = outcomes !== undefined && [...outcomes.values()].some((outcome) => outcome.kind !== 'unknown');
 
-    if (answer.kind === 'refusal') {
+    if (answer.kind === 'refusal' && !carriesRows) {
       const kind = refusalKind(answer.text, this.settings.patterns, 'place');
       if (kind === 'unknownAction' && this.bulk.isAuto) {
         this.bulk.learn(false); // refused whole: nothing was ordered, so single calls are safe
@@ -76,8 +79,7 @@ export class DhruPlacer {
       }
       throw this.unreadable(answer, action, tally);
     }
-    const outcomes = readBulkPlacement(answer.json, references);
-    references.forEach((reference, index) => tally.add(imeis[index] ?? '', outcomes.get(reference) ?? { kind: 'unknown' }));
+    references.forEach((reference, index) => tally.add(imeis[index] ?? '', outcomes?.get(reference) ?? { kind: 'unknown' }));
     // A reply keyed by none of our references: a server that does not know the action.
     if (tally.isEmpty) this.bulk.learn(false);
     if (tally.accountRefusal !== undefined) {
