@@ -106,8 +106,10 @@ export interface ProviderClient {
   /** `imeiservices`. Read-only: any failure may be retried. */
   listServices(signal?: AbortSignal): Promise<CatalogueEntry[]>;
   /**
-   * `placeorder` for up to a batch of IMEIs of one service. Throws a `ProviderError` whose
-   * `failureClass` says whether the orders may have been placed.
+   * `placeorder` (DHRU: `placeimeiorderbulk`, or one `placeimeiorder` per IMEI) for up to a
+   * batch of IMEIs of one service. Throws a `ProviderError` whose `failureClass` says whether the
+   * orders may have been placed; when the call stopped part way, `details.partial` says what is
+   * known of each IMEI, and IMEIs it does not list have the outcome the class says.
    */
   placeOrder(serviceId: string, imeis: readonly string[], signal?: AbortSignal): Promise<PlaceOrderResult>;
   /** `getimeis` for up to 100 order ids. Unknown ids are absent from the result. */
