@@ -76,7 +76,8 @@ export interface ProviderErrorDetails {
   /**
    * A placing call that stopped part way (a bulk reply refusing later rows for an account-level
    * reason, a series of one-IMEI calls cut by a failure): what is known of each IMEI. IMEIs in
-   * none of its lists have an unknown outcome. `salvaged` repeats its placed orders.
+   * none of its lists have the outcome this error's class says (unknown: they may have been
+   * ordered). `salvaged` repeats its placed orders.
    */
   partial?: PartialPlacement;
 }

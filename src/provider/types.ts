@@ -68,7 +68,8 @@ export interface RefusedImei {
 
 /**
  * What is known of each IMEI of a placing call that stopped part way (see
- * `ProviderErrorDetails.partial`). An IMEI in none of the lists has an unknown outcome.
+ * `ProviderErrorDetails.partial`). An IMEI in none of the lists has the outcome the error's
+ * class says: for `unknown`, it may have been ordered.
  */
 export interface PartialPlacement {
   /** IMEIs the reply (or the one-IMEI calls before the failure) accounted for. */
