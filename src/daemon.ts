@@ -7,6 +7,7 @@ import { FileFinisher } from './engine/finish-file.js';
 import { settleUnfinishedReads } from './engine/intake-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
 import { OrderRecovery } from './engine/order-recovery.js';
+import { CallBudget } from './engine/call-budget.js';
 import { ProgressDisplay } from './engine/progress-display.js';
 import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
@@ -45,6 +46,8 @@ export class Daemon {
   private readonly finisher: FileFinisher;
   private readonly retryJob: RetryJob;
   private readonly poller: ResultPoller;
+  /** Every call to the provider (placing, results, searches, catalogue) goes through this one budget. */
+  private readonly budget: CallBudget;
   /** Looks up the order ids of calls whose reply was lost but whose orders the provider holds. */
   private readonly recovery: OrderRecovery;
   private readonly alerts: AlertCenter;
@@ -118,6 +121,12 @@ export class Daemon {
       logger,
       { onRequeued: () => this.submitter.wake() },
     );
+    this.budget = new CallBudget({
+      maxConcurrency: config.submission.concurrency,
+      maxCallsPerMinute: config.submission.maxCallsPerMinute,
+      learntConcurrency: Number(store.getMeta(this.learntConcurrencyKey())) || undefined,
+      onConcurrencyLearnt: (concurrency) => this.rememberConcurrency(concurrency),
+    });
     this.submitter = new Submitter(
       store,
       client,
@@ -148,6 +157,7 @@ export class Daemon {
           this.alerts.providerOrdersOneImeiPerCall(serviceId, reason);
         },
       },
+      this.budget,
     );
     const { retryBaseMs, maxAttempts, concurrency } = config.submission;
     const pollerOptions = { ...config.results, retryBaseMs, maxAttempts, concurrency: Math.min(4, concurrency) };
@@ -155,15 +165,29 @@ export class Daemon {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
       onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
       onAuthFailed: (message) => this.alerts.providerRefusedCredentials(message),
-    }, this.submitter.limit);
+    }, this.budget);
     this.recovery = new OrderRecovery(
       store,
       client,
       {},
       logger,
       { onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)) },
-      this.submitter.limit,
+      this.budget,
     );
+  }
+
+  /** Where the limit on calls in flight learnt from this account's 429s is kept between starts. */
+  private learntConcurrencyKey(): string {
+    return `learntConcurrency:${this.store.accounts.currentId}`;
+  }
+
+  private rememberConcurrency(concurrency: number): void {
+    try {
+      this.store.setMeta(this.learntConcurrencyKey(), String(concurrency));
+      this.logger.info({ concurrency }, 'the provider takes this many calls at once: staying at it');
+    } catch (error) {
+      this.logger.warn({ err: describeError(error) }, 'cannot keep the learnt limit on calls in flight');
+    }
   }
 
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
@@ -294,6 +318,7 @@ export class Daemon {
     await this.submitter.stop();
     await this.recovery.stop();
     await this.poller.stop();
+    this.budget.close();
     this.finisher.close();
     await this.finisher.drain();
     await this.databaseHealth.close();
@@ -326,7 +351,7 @@ export class Daemon {
     const sameAccount = this.store.getMeta(CATALOGUE_ACCOUNT_KEY) === String(this.store.accounts.currentId);
     if (fetchedAt && sameAccount && Date.now() - Date.parse(fetchedAt) < CATALOGUE_MAX_AGE_MS) return;
     try {
-      const entries = await this.client.listServices();
+      const entries = await this.budget.run('read', () => this.client.listServices());
       this.store.saveCatalogue(entries, new Date().toISOString());
       this.store.setMeta(CATALOGUE_ACCOUNT_KEY, String(this.store.accounts.currentId));
     } catch (error) {

@@ -1,8 +1,8 @@
-import type { LimitFunction } from 'p-limit';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ProviderClient } from '../provider/types.js';
 import type { Store } from '../store/store.js';
+import type { CallBudget } from './call-budget.js';
 
 export interface OrderRecoveryOptions {
   /** Order ids one `getimeis` call asks about (the provider's limit). Default 100. */
@@ -38,7 +38,7 @@ const DEFAULTS: Required<OrderRecoveryOptions> = {
  * their resubmission as a repeat: `recovering`). The provider's order ids ascend, so the orders
  * of a lost call lie above the highest id the account had given us when the call began; a round
  * asks `getimeis` for the ids above that which the store does not know, 100 a call through the
- * submitter's call limiter, then a few calls above the highest id known. Other accounts' ids in
+ * call budget, then a few calls above the highest id known. Other accounts' ids in
  * between answer nothing. What is found is adopted by its row (see RecoveryTransitions); a row
  * not found within the store's search window becomes `Unconfirmed`. Rounds repeat, backing off,
  * while rows wait; never two at once.
@@ -57,8 +57,8 @@ export class OrderRecovery {
     options: OrderRecoveryOptions,
     private readonly logger: Logger,
     private readonly events: OrderRecoveryEvents,
-    /** The submitter's call limiter: the provider never sees more than `submission.concurrency` calls. */
-    private readonly callLimit: LimitFunction,
+    /** Every call to the provider goes through it, placing calls first. */
+    private readonly budget: CallBudget,
   ) {
     this.options = { ...DEFAULTS, ...options };
     this.delayMs = this.options.firstDelayMs;
@@ -179,7 +179,7 @@ export class OrderRecovery {
   /** One `getimeis` for these ids; what it finds is recorded. Returns how many orders it found. */
   private async ask(ids: readonly string[]): Promise<number | undefined> {
     try {
-      const results = await this.callLimit(() => this.client.getOrders(ids));
+      const results = await this.budget.run('read', () => this.client.getOrders(ids));
       const outcome = this.store.recovery.recordFound(results, new Date().toISOString());
       if (outcome.adopted > 0) this.logger.info({ adopted: outcome.adopted }, 'order ids of lost calls found');
       this.changed(outcome.fileIds);

@@ -3,14 +3,22 @@ import pRetry, { AbortError } from 'p-retry';
 import { ProviderAuthError, ProviderError, StoppingError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MAX_ORDER_IDS_PER_CALL } from '../provider/gsmfusion-client.js';
+import type { PollIntervals } from '../store/order-transitions.js';
 import type { OrderResult, ProviderClient } from '../provider/types.js';
 import type { OpenOrder, OpenOrdersCursor } from '../store/order-transitions.js';
 import type { Store } from '../store/store.js';
 import { sleep } from './abortable-sleep.js';
+import type { CallBudget } from './call-budget.js';
+import { PollSchedule } from './poll-schedule.js';
 
 export interface ResultPollerOptions {
-  /** Seconds between the starts of two rounds (`results.pollIntervalSeconds`, default 60). */
+  /**
+   * An order's first poll interval, and its first delay when its service's delivery time is
+   * unknown (`results.pollIntervalSeconds`, default 60); each poll of the same order doubles it.
+   */
   pollIntervalSeconds: number;
+  /** The longest gap between two polls of one order (`results.maxPollIntervalMinutes`, default 60). */
+  maxPollIntervalMinutes?: number;
   /** Orders placed longer ago than this are given up, not asked about (`results.maxAgeHours`, default 168). */
   maxAgeHours: number;
   /** `getimeis` calls in flight at most; the daemon uses min(4, `submission.concurrency`). */
@@ -19,6 +27,8 @@ export interface ResultPollerOptions {
   retryBaseMs: number;
   /** Tries of one chunk before it waits for the next round (`submission.maxAttempts`, default 3). */
   maxAttempts: number;
+  /** The clock; tests move it to pass an hour of polling in a moment. Default `Date.now`. */
+  now?: () => number;
 }
 
 export interface ResultPollerEvents {
@@ -56,6 +66,10 @@ const MAX_FREE_RATE_LIMITS = 10;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Chunks taken from the store per page, per slot: enough to keep every slot busy. */
 const CHUNKS_PER_SLOT = 4;
+/** How often the poller looks for due orders at most (ms); less often when `pollIntervalSeconds` is shorter. */
+const MAX_TICK_MS = 5_000;
+/** New orders given their first poll time per query. */
+const SCHEDULE_PAGE = 5_000;
 
 function chunksOf<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -68,14 +82,18 @@ function emptySummary(): PollRoundSummary {
 }
 
 /**
- * Asks the provider for the results of open orders (`getimeis`) and records them. One round at
- * start and then one per interval; never two at once. A round first gives up orders past the
- * age limit, then walks the open orders, oldest poll first, in chunks of up to 100 ids, a few
- * chunks in parallel. `getimeis` only reads, so every failure may be retried except bad
- * credentials, which end the round.
+ * Asks the provider for the results of open orders (`getimeis`) and records them. Each order
+ * has its own next poll time (PollSchedule): first when its result can be expected, then backing
+ * off; every few seconds a round asks the orders that are due, in chunks of up to 100 ids, a few
+ * chunks in parallel, each call through the shared call budget (placing goes first). A round
+ * first gives up orders past the age limit. `getimeis` only reads, so every failure may be
+ * retried except bad credentials, which end the round; a chunk that keeps failing waits an
+ * interval. Never two rounds at once.
  */
 export class ResultPoller {
   private readonly limit: LimitFunction;
+  private readonly schedule: PollSchedule;
+  private readonly intervals: PollIntervals;
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<PollRoundSummary> | undefined;
@@ -87,31 +105,40 @@ export class ResultPoller {
     private readonly options: ResultPollerOptions,
     private readonly logger: Logger,
     private readonly events: ResultPollerEvents,
-    /**
-     * The submitter's call limiter, shared so that the provider never sees more than
-     * `submission.concurrency` calls at once, placeorder and getimeis together.
-     */
-    private readonly callLimit?: LimitFunction,
+    /** Every call to the provider goes through it, placing calls first. */
+    private readonly budget: CallBudget,
   ) {
     this.limit = pLimit(Math.max(1, options.concurrency));
+    this.schedule = new PollSchedule({
+      pollIntervalSeconds: options.pollIntervalSeconds,
+      maxPollIntervalMinutes: options.maxPollIntervalMinutes ?? 60,
+    });
+    this.intervals = { baseSeconds: options.pollIntervalSeconds, maxSeconds: this.schedule.maxIntervalSeconds() };
   }
 
-  /** Polls now, then every `pollIntervalSeconds` until `stop`. */
+  /** Polls the due orders now, then every few seconds until `stop`. */
   start(): void {
     if (this.timer || this.stopping) return;
+    const tickMs = Math.min(this.options.pollIntervalSeconds * 1000, MAX_TICK_MS, MAX_TIMER_MS);
     this.timer = setInterval(() => {
-      if (!this.round) void this.startRound();
-    }, Math.min(this.options.pollIntervalSeconds * 1000, MAX_TIMER_MS));
-    void this.startRound();
+      if (!this.round) void this.startRound(true);
+    }, tickMs);
+    void this.startRound(true);
+  }
+
+  /** A round over the orders that are due now (what the timer runs), after any round in flight. */
+  async pollDue(): Promise<PollRoundSummary> {
+    if (this.round) await this.round;
+    return this.startRound(true);
   }
 
   /**
-   * A full round that starts after this call: waits for a round in flight, then runs another
-   * (or joins one that another caller started meanwhile). For tests and `run-once`.
+   * A round over every open order, due or not, that starts after this call: waits for a round in
+   * flight, then runs another (or joins one that another caller started meanwhile). For tests.
    */
   async pollNow(): Promise<PollRoundSummary> {
     if (this.round) await this.round;
-    return this.startRound();
+    return this.startRound(false);
   }
 
   /** No new round or call; waits for the round in flight (its calls are bounded by the timeout). */
@@ -123,9 +150,9 @@ export class ResultPoller {
     await this.round;
   }
 
-  private startRound(): Promise<PollRoundSummary> {
+  private startRound(dueOnly: boolean): Promise<PollRoundSummary> {
     if (this.stopping) return Promise.resolve(emptySummary());
-    this.round ??= this.runRound()
+    this.round ??= this.runRound(dueOnly)
       .catch((error: unknown): PollRoundSummary => {
         this.logger.error({ err: describeError(error) }, 'result poll round failed; the next one tries again');
         return emptySummary();
@@ -136,9 +163,10 @@ export class ResultPoller {
     return this.round;
   }
 
-  private async runRound(): Promise<PollRoundSummary> {
+  private async runRound(dueOnly: boolean): Promise<PollRoundSummary> {
     const summary = emptySummary();
-    const startedAt = new Date().toISOString();
+    const startedAt = this.nowIso();
+    this.scheduleNewOrders();
     const givenUp = this.store.orders.giveUpStaleOrders(this.options.maxAgeHours, startedAt);
     summary.givenUp = givenUp.orderIds.length;
     if (givenUp.orderIds.length > 0) {
@@ -152,7 +180,9 @@ export class ResultPoller {
     const pageSize = MAX_ORDER_IDS_PER_CALL * Math.max(1, this.options.concurrency) * CHUNKS_PER_SLOT;
     let cursor: OpenOrdersCursor | undefined;
     while (!this.stopping && !summary.authFailed) {
-      const page = this.store.orders.openOrders({ limit: pageSize, placedSince, polledBefore: startedAt, after: cursor });
+      const page = dueOnly
+        ? this.store.polls.due({ now: startedAt, placedSince, polledBefore: startedAt, limit: pageSize })
+        : this.store.orders.openOrders({ limit: pageSize, placedSince, polledBefore: startedAt, after: cursor });
       if (page.length === 0) break;
       const last = page[page.length - 1] as OpenOrder;
       cursor = { seq: last.seq };
@@ -164,6 +194,25 @@ export class ResultPoller {
     const level = summary.finalised > 0 || summary.givenUp > 0 ? 'info' : 'debug';
     if (summary.asked > 0 || summary.givenUp > 0) this.logger[level]({ ...summary }, 'result poll round done');
     return summary;
+  }
+
+  private nowIso(): string {
+    return new Date((this.options.now ?? Date.now)()).toISOString();
+  }
+
+  /** Orders placed (or adopted) since the last round get their first poll time, from their service's delivery time. */
+  private scheduleNewOrders(): void {
+    for (;;) {
+      const fresh = this.store.polls.unscheduled(SCHEDULE_PAGE);
+      if (fresh.length === 0) return;
+      this.store.polls.scheduleFirstPolls(
+        fresh.map((order) => ({
+          orderId: order.orderId,
+          nextPollAt: new Date(Date.parse(order.placedAt) + this.schedule.firstDelaySeconds(order.timeTaken ?? undefined) * 1000).toISOString(),
+        })),
+      );
+      if (fresh.length < SCHEDULE_PAGE) return;
+    }
   }
 
   /** One chunk: ask (with retries), record what came back, date the ids the reply left out. */
@@ -182,15 +231,17 @@ export class ResultPoller {
         }
       } else if (!this.stopping) {
         summary.failedChunks += 1;
-        this.logger.warn({ orders: orderIds.length, err: describeError(error) }, 'getimeis failed after its tries; next round asks again');
+        this.logger.warn({ orders: orderIds.length, err: describeError(error) }, 'getimeis failed after its tries; asked again later');
+        const until = new Date((this.options.now ?? Date.now)() + this.options.pollIntervalSeconds * 1000).toISOString();
+        this.store.polls.postpone(orderIds, until);
       }
       return;
     }
     summary.calls += 1;
-    const now = new Date().toISOString();
-    const recorded = this.store.orders.recordResults(results, now);
+    const now = this.nowIso();
+    const recorded = this.store.orders.recordResults(results, now, this.intervals);
     const answered = new Set(results.map((result) => result.orderId));
-    this.store.orders.markPolled(orderIds.filter((id) => !answered.has(id)), now);
+    this.store.orders.markPolled(orderIds.filter((id) => !answered.has(id)), now, this.intervals);
     summary.changed += recorded.changed;
     summary.finalised += recorded.finalised;
     if (recorded.mismatched.length > 0) {
@@ -209,7 +260,7 @@ export class ResultPoller {
     return pRetry(
       () => {
         if (this.stopping) throw new AbortError(new StoppingError());
-        return this.callLimit ? this.callLimit(() => this.client.getOrders(orderIds)) : this.client.getOrders(orderIds);
+        return this.budget.run('read', () => this.client.getOrders(orderIds), this.abort.signal);
       },
       {
         retries: Math.max(0, this.options.maxAttempts - 1),

@@ -1,4 +1,3 @@
-import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import {
   ProviderAuthError,
@@ -15,18 +14,16 @@ import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
 import { sleep } from './abortable-sleep.js';
 import { AttemptStarter } from './attempt-starter.js';
-import { RateGate } from './rate-gate.js';
+import { outcomeOf, type CallBudget, type CallOutcome as BudgetOutcome } from './call-budget.js';
 import { ReplyRecorder } from './reply-recorder.js';
 
 export interface SubmitterOptions {
-  /** Calls in flight at most (`submission.concurrency`). */
+  /** Batches taken on at once, in flight or waiting for their turn (twice `submission.concurrency`). */
   concurrency: number;
   /** Tries of one batch before its rows are Failed (`submission.maxAttempts`). */
   maxAttempts: number;
   /** First back-off in ms, doubled each try, with jitter (`submission.retryBaseMs`). */
   retryBaseMs: number;
-  /** Calls per minute at most, spaced evenly; 0 = no limit (`submission.maxCallsPerMinute`). */
-  maxCallsPerMinute: number;
   /** When rows that used up their tries are next tried: the retry schedule's next run. */
   nextRetryAt: () => string;
 }
@@ -71,14 +68,11 @@ function asProviderError(error: unknown): ProviderError {
 
 /**
  * Sends planned batches to the provider. A pump takes the oldest planned batch from the store
- * whenever a slot is free; p-limit caps the calls in flight; p-retry retries a batch with
- * back-off. Each try records its attempt before the call and its outcome after it, so the
+ * whenever a slot is free; the call budget (shared with every other call to the provider) says
+ * when each call may leave; p-retry retries a batch with back-off. Each try records its attempt before the call and its outcome after it, so the
  * store always knows which rows may have been ordered.
  */
 export class Submitter {
-  /** Caps the provider calls in flight; the result poller's calls go through it too. */
-  readonly limit: LimitFunction;
-  private readonly gate: RateGate;
   private readonly replies: ReplyRecorder;
   private readonly starts: AttemptStarter;
   private readonly active = new Map<number, Promise<void>>();
@@ -94,14 +88,11 @@ export class Submitter {
     private readonly options: SubmitterOptions,
     private readonly logger: Logger,
     private readonly events: SubmitterEvents,
+    /** Every call to the provider goes through it: placing calls first. */
+    private readonly budget: CallBudget,
   ) {
-    this.limit = pLimit(options.concurrency);
     this.replies = new ReplyRecorder(store);
     this.starts = new AttemptStarter(store);
-    this.gate = new RateGate(this.limit, {
-      maxConcurrency: options.concurrency,
-      maxCallsPerMinute: options.maxCallsPerMinute,
-    });
   }
 
   start(): void {
@@ -244,14 +235,14 @@ export class Submitter {
   }
 
   /**
-   * One try: record it and call inside a p-limit slot, then record what came back outside it.
-   * The slot is a call in flight; releasing it as soon as the reply is in lets the next batch
+   * One try: record it and call under a permit of the budget, then record what came back after
+   * releasing it. The permit is a call in flight; releasing it as soon as the reply is in lets the next batch
    * leave while this one's rows are written, so the daemon's own work hides behind the
    * provider's latency instead of adding to it. The `active` cap of the pump still bounds how
    * many replies wait to be recorded.
    */
   private async attempt(batch: BatchRecord): Promise<void> {
-    const call = await this.limit(() => this.call(batch));
+    const call = await this.call(batch);
     if (call === undefined) return;
     if (call.error) await this.recordFailure(call.ticket, call.error);
     else await this.recordReply(call.ticket, call.result);
@@ -259,26 +250,33 @@ export class Submitter {
 
   /** Records the attempt, then calls; the store knows about the call before it leaves. */
   private async call(batch: BatchRecord): Promise<CallOutcome | undefined> {
-    const level = await this.gate.waitTurn(this.abort.signal);
-    if (this.stopping) throw new AbortError(new StoppingError());
-    if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
-    let ticket: AttemptTicket | undefined;
+    const permit = await this.budget.acquire('place', this.abort.signal).catch(() => {
+      throw new AbortError(new StoppingError());
+    });
+    // Released here, not after recording: the next call may start as soon as the reply is in.
+    let outcome: BudgetOutcome = { kind: 'unused' };
     try {
-      ticket = await this.starts.begin(batch.id);
-    } catch (error) {
-      // Nothing was sent: without its attempt on disk, the call must not leave.
-      throw new AbortError(new StoreWriteError(describeError(error), error));
-    }
-    if (!ticket) return undefined;
-    try {
-      const result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
-      // Here, not after recording: the next call may start as soon as this slot is released.
-      this.gate.onSuccess();
-      return { ticket, result, error: undefined };
-    } catch (error) {
-      const failure = asProviderError(error);
-      if (isRateLimited(failure)) this.gate.onRateLimited(failure.details.retryAfterSeconds, level);
-      return { ticket, result: undefined, error: failure };
+      if (this.stopping) throw new AbortError(new StoppingError());
+      if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
+      let ticket: AttemptTicket | undefined;
+      try {
+        ticket = await this.starts.begin(batch.id);
+      } catch (error) {
+        // Nothing was sent: without its attempt on disk, the call must not leave.
+        throw new AbortError(new StoreWriteError(describeError(error), error));
+      }
+      if (!ticket) return undefined;
+      try {
+        const result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
+        outcome = { kind: 'answered' };
+        return { ticket, result, error: undefined };
+      } catch (error) {
+        const failure = asProviderError(error);
+        outcome = outcomeOf(failure);
+        return { ticket, result: undefined, error: failure };
+      }
+    } finally {
+      permit.release(outcome);
     }
   }
 

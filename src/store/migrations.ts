@@ -241,4 +241,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX found_orders_by_imei ON found_orders(account_id, imei);
   `,
+  // 10: each open order has its own next poll time (issue 15): first when its result can be
+  // expected from the service's delivery time, then backing off, so a round asks only the
+  // orders that are due instead of every open order every interval. NULL: not scheduled yet.
+  `
+  ALTER TABLE orders ADD COLUMN next_poll_at TEXT;
+  ALTER TABLE orders ADD COLUMN polls INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX orders_due ON orders(account_id, next_poll_at) WHERE final = 0;
+  `,
 ];

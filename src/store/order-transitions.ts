@@ -47,6 +47,22 @@ export interface GiveUpOutcome {
   fileIds: number[];
 }
 
+/** The gaps between polls of one order: `results.pollIntervalSeconds`, doubling, up to `results.maxPollIntervalMinutes`. */
+export interface PollIntervals {
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+const DEFAULT_POLL_INTERVALS: PollIntervals = { baseSeconds: 60, maxSeconds: 3600 };
+
+/**
+ * The SET clause that counts a poll and schedules the next: the gap after the n-th poll is
+ * `baseSeconds` times 2^(n-1), capped (`polls` is read before it is raised). Named parameters
+ * @now, @baseSeconds, @maxSeconds.
+ */
+const NEXT_POLL_SQL = `polls = polls + 1,
+  next_poll_at = strftime('%Y-%m-%dT%H:%M:%fZ', julianday(@now) + MIN(@maxSeconds, @baseSeconds * (1 << MIN(polls, 30))) / 86400.0)`;
+
 /** The row note of an order the daemon stopped asking about. */
 export function giveUpNote(maxAgeHours: number): string {
   return `no final result after ${maxAgeHours} h; the daemon stopped asking: check the provider's site`;
@@ -93,38 +109,42 @@ export class OrderTransitions {
    * Completed and Rejected become final. A result naming another IMEI than ours is ignored, so a
    * provider mix-up can never put one phone's result on another phone's row.
    */
-  recordResults(results: readonly OrderResult[], now: string): RecordResultsOutcome {
+  recordResults(results: readonly OrderResult[], now: string, intervals: PollIntervals = DEFAULT_POLL_INTERVALS): RecordResultsOutcome {
     const accountId = this.accounts.currentId;
     const current = this.db.prepare(
       `SELECT imei, service_id AS serviceId, status, code, requested_at AS requestedAt
-         FROM orders WHERE account_id = ${accountId} AND order_id = ? AND final = 0`,
+         FROM orders WHERE account_id = ? AND order_id = ? AND final = 0`,
     );
     const update = this.db.prepare(
-      `UPDATE orders SET status = ?, code = ?, requested_at = ?, polled_at = ?, final = ?
-        WHERE account_id = ${accountId} AND order_id = ?`,
+      `UPDATE orders SET status = @status, code = @code, requested_at = @requestedAt, polled_at = @now, final = @final,
+              ${NEXT_POLL_SQL}
+        WHERE account_id = @accountId AND order_id = @orderId`,
     );
-    const touchOnly = this.db.prepare(`UPDATE orders SET polled_at = ? WHERE account_id = ${accountId} AND order_id = ?`);
+    const touchOnly = this.db.prepare(
+      `UPDATE orders SET polled_at = @now, ${NEXT_POLL_SQL} WHERE account_id = @accountId AND order_id = @orderId`,
+    );
+    const base = { now, accountId, baseSeconds: intervals.baseSeconds, maxSeconds: intervals.maxSeconds };
     const filesShowing = this.filesShowingQuery();
     return this.db.transaction((): RecordResultsOutcome => {
       const outcome: RecordResultsOutcome = { changed: 0, finalised: 0, mismatched: [], fileIds: [] };
       const files = new Set<number>();
       for (const result of results) {
-        const held = current.get(result.orderId) as
+        const held = current.get(accountId, result.orderId) as
           | { imei: string; serviceId: string; status: string; code: string; requestedAt: string | null }
           | undefined;
         if (!held) continue;
         if (result.imei !== '' && result.imei !== held.imei) {
           outcome.mismatched.push(result.orderId);
-          touchOnly.run(now, result.orderId);
+          touchOnly.run({ ...base, orderId: result.orderId });
           continue;
         }
         const requestedAt = result.requestedAt !== '' ? result.requestedAt : held.requestedAt;
         const final = isFinal(result.status);
         if (held.status === result.status && held.code === result.code && held.requestedAt === requestedAt && !final) {
-          touchOnly.run(now, result.orderId);
+          touchOnly.run({ ...base, orderId: result.orderId });
           continue;
         }
-        update.run(result.status, result.code, requestedAt, now, final ? 1 : 0, result.orderId);
+        update.run({ ...base, orderId: result.orderId, status: result.status, code: result.code, requestedAt, final: final ? 1 : 0 });
         outcome.changed += 1;
         if (final) outcome.finalised += 1;
         for (const fileId of filesShowing(accountId, result.orderId, held.imei, held.serviceId)) files.add(fileId);
@@ -134,12 +154,14 @@ export class OrderTransitions {
     })();
   }
 
-  /** Orders asked about that the reply left out (unknown to the provider, for now). */
-  markPolled(orderIds: readonly string[], now: string): void {
-    const touch = this.db.prepare('UPDATE orders SET polled_at = ? WHERE account_id = ? AND order_id = ? AND final = 0');
-    const accountId = this.accounts.currentId;
+  /** Orders asked about that the reply left out (unknown to the provider, for now): asked again later, backing off. */
+  markPolled(orderIds: readonly string[], now: string, intervals: PollIntervals = DEFAULT_POLL_INTERVALS): void {
+    const touch = this.db.prepare(
+      `UPDATE orders SET polled_at = @now, ${NEXT_POLL_SQL} WHERE account_id = @accountId AND order_id = @orderId AND final = 0`,
+    );
+    const base = { now, accountId: this.accounts.currentId, baseSeconds: intervals.baseSeconds, maxSeconds: intervals.maxSeconds };
     this.db.transaction(() => {
-      for (const orderId of orderIds) touch.run(now, accountId, orderId);
+      for (const orderId of orderIds) touch.run({ ...base, orderId });
     })();
   }
 

@@ -6,6 +6,7 @@ import { AlertTransitions } from './alert-transitions.js';
 import { BatchTransitions } from './batch-transitions.js';
 import { IntakeTransitions } from './intake-transitions.js';
 import { OrderTransitions } from './order-transitions.js';
+import { PollTransitions } from './poll-transitions.js';
 import { RecoveryTransitions } from './recovery-transitions.js';
 import { RetryTransitions } from './retry-transitions.js';
 
@@ -25,6 +26,7 @@ export class Store {
   readonly alerts: AlertTransitions;
   readonly retries: RetryTransitions;
   readonly recovery: RecoveryTransitions;
+  readonly polls: PollTransitions;
 
   constructor(readonly db: Db) {
     this.accounts = new AccountTransitions(db);
@@ -34,6 +36,7 @@ export class Store {
     this.alerts = new AlertTransitions(db);
     this.retries = new RetryTransitions(db, this.accounts);
     this.recovery = new RecoveryTransitions(db, this.accounts);
+    this.polls = new PollTransitions(db, this.accounts);
   }
 
   getFile(fileId: number): FileRecord | undefined {

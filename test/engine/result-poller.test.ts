@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CallBudget } from '../../src/engine/call-budget.js';
 import { ResultPoller, type ResultPollerOptions } from '../../src/engine/result-poller.js';
 import { GsmFusionClient } from '../../src/provider/index.js';
 import { buildResultCode, startSimulator, withCheckDigit, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
@@ -58,6 +59,7 @@ describe('ResultPoller against the simulator', () => {
       { pollIntervalSeconds: 3600, maxAgeHours: 168, concurrency: 4, retryBaseMs: 20, maxAttempts: 3, ...options },
       silent,
       { onFilesChanged: (ids) => changedFiles.push(...ids) },
+      new CallBudget({ maxConcurrency: 4, maxCallsPerMinute: 0 }),
     );
     return poller;
   }
@@ -199,6 +201,7 @@ describe('ResultPoller against the simulator', () => {
       { pollIntervalSeconds: 3600, maxAgeHours: 168, concurrency: 1, retryBaseMs: 10, maxAttempts: 3 },
       silent,
       { onFilesChanged: () => undefined, onAuthFailed: (message) => authFailures.push(message) },
+      new CallBudget({ maxConcurrency: 1, maxCallsPerMinute: 0 }),
     );
 
     expect(await poller.pollNow()).toMatchObject({ authFailed: true, calls: 0 });
@@ -208,16 +211,49 @@ describe('ResultPoller against the simulator', () => {
     expect(orders().every((o) => o.final === 0)).toBe(true);
   });
 
-  it('polls once on start, and stop waits for the round in flight', async () => {
+  it('polls the due orders from start, and stop waits for the round in flight', async () => {
     await setUp({ completeAfterMs: 0, latencyMs: 100 });
     await placedFile([imeiNo(40)]);
-    const p = makePoller();
+    const p = makePoller({ pollIntervalSeconds: 1 });
     p.start();
     await waitUntil(() => sim.stats().getimeisCalls >= 1);
     await p.stop();
     // The call in flight was answered and recorded before stop returned.
     expect(orders()[0]).toMatchObject({ status: 'Completed', final: 1 });
     expect(await p.pollNow()).toMatchObject({ asked: 0 });
+  });
+
+  it('asks 3,000 orders that never finish a handful of times in their first hour, only when due', async () => {
+    await setUp({ completeAfterMs: 10 * 24 * 3_600_000 });
+    const imeis = Array.from({ length: 3000 }, (_, i) => imeiNo(1000 + i));
+    await placedFile(imeis);
+    let time = Date.now();
+    const start = time;
+    const p = makePoller({ pollIntervalSeconds: 60, maxPollIntervalMinutes: 60, now: () => time });
+    const before = sim.stats().getimeisCalls;
+    for (; time <= start + 3_600_000; time += 5_000) await p.pollDue();
+    const polls = store.db.prepare('SELECT MIN(polls) AS least, MAX(polls) AS most FROM orders').get() as { least: number; most: number };
+    const calls = sim.stats().getimeisCalls - before;
+    console.log(`3,000 open orders over an hour: ${polls.least}-${polls.most} polls each, ${calls} getimeis calls`);
+    // Unknown delivery time: first at 60 s, then 60, 120, 240, 480, 960, 1920 s apart.
+    expect(polls.most).toBeLessThanOrEqual(8);
+    expect(polls.least).toBeGreaterThanOrEqual(5);
+    // Every call carried 100 due ids: 30 calls per poll of the 3,000.
+    expect(calls).toBe(30 * polls.most);
+  });
+
+  it('first asks for an order when its service says the result can be expected', async () => {
+    await setUp({ completeAfterMs: 0 });
+    const now = new Date().toISOString();
+    store.saveCatalogue([{ id: '1739', category: 'c', title: 'Checker', price: '0.08', timeTaken: '1-3 Days', mustRead: '' }], now);
+    await placedFile([imeiNo(60)]);
+    let time = Date.now();
+    const p = makePoller({ pollIntervalSeconds: 60, now: () => time });
+    expect(await p.pollDue()).toMatchObject({ asked: 0 });
+    time += 23 * 3_600_000;
+    expect(await p.pollDue()).toMatchObject({ asked: 0 });
+    time += 2 * 3_600_000;
+    expect(await p.pollDue()).toMatchObject({ asked: 1, finalised: 1 });
   });
 
   it('stop cuts a back-off short and sends nothing more', async () => {
