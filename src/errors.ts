@@ -75,9 +75,9 @@ export interface ProviderErrorDetails {
   salvaged?: readonly PlacedOrder[];
   /**
    * A placing call that stopped part way (a bulk reply refusing later rows for an account-level
-   * reason, a series of one-IMEI calls cut by a failure): what is known of each IMEI. IMEIs in
-   * none of its lists have the outcome this error's class says (unknown: they may have been
-   * ordered). `salvaged` repeats its placed orders.
+   * reason, a series of one-IMEI calls cut by a failure): what is known of each IMEI, every IMEI
+   * sent in exactly one of its lists; it overrides the error's class for the IMEIs it lists.
+   * `salvaged` repeats its placed orders.
    */
   partial?: PartialPlacement;
 }

@@ -68,16 +68,17 @@ export interface RefusedImei {
 
 /**
  * What is known of each IMEI of a placing call that stopped part way (see
- * `ProviderErrorDetails.partial`). An IMEI in none of the lists has the outcome the error's
- * class says: for `unknown`, it may have been ordered.
+ * `ProviderErrorDetails.partial`): every IMEI sent is in exactly one of its lists.
  */
 export interface PartialPlacement {
   /** IMEIs the reply (or the one-IMEI calls before the failure) accounted for. */
   settled: PlaceOrderResult;
   /** Refused for an account-level reason (credentials, credit): not ordered, not charged; they wait. */
   heldBack: string[];
-  /** Never sent (a series of one-IMEI calls stopped before them): not ordered. */
+  /** Never sent, or certainly not received (a series of one-IMEI calls stopped before them): not ordered. */
   notSent: string[];
+  /** Sent, and nothing says what became of them: they may have been ordered. */
+  unknown: string[];
 }
 
 /** The account's balance (`accountinfo`). */

@@ -64,6 +64,7 @@ describe('refusals, with HTTP 200 or 4xx alike', () => {
       settled: { placed: [{ imei: IMEI_A, orderId: '41', status: 'Pending' }], duplicates: [], rejected: [] },
       heldBack: [IMEI_B],
       notSent: [IMEI_C],
+      unknown: [],
     });
     expect(fake.requests).toHaveLength(2);
   });
@@ -77,8 +78,9 @@ describe('refusals, with HTTP 200 or 4xx alike', () => {
       settled: { placed: [{ imei: IMEI_A, orderId: '41', status: 'Pending' }], duplicates: [], rejected: [] },
       heldBack: [IMEI_B],
       notSent: [],
+      // Its reference was missing: it may have been ordered, whatever the error's class.
+      unknown: [IMEI_C],
     });
-    // IMEI_C is in no list: its reference was missing, so its outcome is unknown.
   });
 
   it('a top-level ERROR beside rows of ours does not hide the orders they carry', async () => {
@@ -99,7 +101,12 @@ describe('refusals, with HTTP 200 or 4xx alike', () => {
     const error = await failureOf(dhruClient(fake.baseUrl, { dhru: { bulk: 'off' } }).placeOrder('1739', [IMEI_A, IMEI_B]));
     expect(error).toBeInstanceOf(ProviderPermanentError);
     expect(error.message).toContain('provider.dhru.singleEncoding');
-    expect(error.details.partial).toEqual({ settled: { placed: [], duplicates: [], rejected: [] }, heldBack: [], notSent: [IMEI_B] });
+    expect(error.details.partial).toEqual({
+      settled: { placed: [], duplicates: [], rejected: [], refused: [{ imei: IMEI_A, message: 'Invalid parameters: Invalid format' }] },
+      heldBack: [],
+      notSent: [IMEI_B],
+      unknown: [],
+    });
     expect(fake.requests).toHaveLength(1);
   });
 });
@@ -133,6 +140,7 @@ describe('transport failures, classified as for GSM Fusion', () => {
       settled: { placed: [{ imei: IMEI_A, orderId: '41', status: 'Pending' }], duplicates: [], rejected: [] },
       heldBack: [],
       notSent: [IMEI_C],
+      unknown: [IMEI_B],
     });
   });
 
@@ -140,7 +148,7 @@ describe('transport failures, classified as for GSM Fusion', () => {
     const url = await closedPortUrl();
     const single = await failureOf(dhruClient(url, { dhru: { bulk: 'off' } }).placeOrder('1739', [IMEI_A, IMEI_B]));
     expect(single).toBeInstanceOf(ProviderSafeError);
-    expect(single.details.partial?.notSent).toEqual([IMEI_A, IMEI_B]);
+    expect(single.details.partial).toMatchObject({ notSent: [IMEI_A, IMEI_B], unknown: [] });
     expect(await failureOf(dhruClient(url).placeOrder('1739', [IMEI_A]))).toBeInstanceOf(ProviderSafeError);
   });
 
@@ -160,6 +168,7 @@ describe('transport failures, classified as for GSM Fusion', () => {
     expect(error).toBeInstanceOf(ProviderUnknownOutcomeError);
     expect(error.details.salvaged).toEqual([{ imei: IMEI_A, orderId: '41', status: 'Pending' }]);
     expect(error.details.partial?.settled).toEqual({ placed: [{ imei: IMEI_A, orderId: '41', status: 'Pending' }], duplicates: [IMEI_B], rejected: [] });
+    expect(error.details.partial?.unknown).toEqual([IMEI_C]);
     // A JSON reply cut short is a transport fault, not a sign of no bulk.
     expect(client.bulkSupport()).toBe(true);
   });

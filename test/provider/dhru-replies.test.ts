@@ -210,6 +210,7 @@ describe('placing replies, row by row', () => {
       },
       heldBack: ['5', '6'],
       notSent: ['8'],
+      unknown: ['7'],
     });
   });
 });

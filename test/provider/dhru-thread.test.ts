@@ -113,6 +113,7 @@ describe('ThreadedProviderClient speaking DHRU', () => {
       settled: { placed: [{ imei: validImei(4), orderId: sim.orders()[0]?.orderId, status: 'Pending' }], duplicates: [], rejected: [] },
       heldBack: [validImei(5)],
       notSent: [],
+      unknown: [],
     });
   });
 

@@ -74,14 +74,16 @@ export class DhruPlacer {
       // Either way these rows are unknown, and single calls are the safe way on. A JSON reply
       // cut short only lost its end: bulk stays.
       if (unreadableShowsNoBulk(answer.body)) this.bulk.learn(false);
-      for (const [reference, entry] of completeEntries(answer.body, references)) {
-        tally.add(imeis[references.indexOf(reference)] ?? '', readRowOutcome(entry));
-      }
+      const carried = completeEntries(answer.body, references);
+      references.forEach((reference, index) => {
+        const entry = carried.get(reference);
+        tally.add(imeis[index] ?? '', entry === undefined ? { kind: 'unknown' } : readRowOutcome(entry));
+      });
       throw this.unreadable(answer, action, tally);
     }
     references.forEach((reference, index) => tally.add(imeis[index] ?? '', outcomes?.get(reference) ?? { kind: 'unknown' }));
     // A reply keyed by none of our references: a server that does not know the action.
-    if (tally.isEmpty) this.bulk.learn(false);
+    if (tally.knowsNothing) this.bulk.learn(false);
     if (tally.accountRefusal !== undefined) {
       const { kind, text } = tally.accountRefusal;
       throw this.withPartial(refusalError(kind, text, action, { httpStatus: answer.status }), tally);
@@ -99,11 +101,14 @@ export class DhruPlacer {
       try {
         answer = await this.transport.call(action, singleParameters(this.settings.singleEncoding, { ID: serviceId, IMEI: imei }), signal);
       } catch (error) {
-        // Safe: this IMEI certainly did not reach the server either.
-        tally.addNotSent(error instanceof ProviderSafeError ? [imei, ...rest] : rest);
+        if (error instanceof ProviderSafeError) tally.addNotSent([imei]); // certainly not received
+        else if (error instanceof ProviderError && error.failureClass === 'permanent') tally.addRefused(imei, error.message);
+        else tally.add(imei, { kind: 'unknown' });
+        tally.addNotSent(rest);
         throw this.withPartial(error, tally);
       }
       if (answer.kind === 'unreadable') {
+        tally.add(imei, { kind: 'unknown' });
         tally.addNotSent(rest);
         throw this.unreadable(answer, action, tally);
       }
@@ -115,6 +120,7 @@ export class DhruPlacer {
       if (isAccountLevel(kind) || kind === 'unknownAction' || kind === 'unreadableInput') {
         // Every later call would be refused alike: stop here. Nothing of this IMEI was ordered.
         if (isAccountLevel(kind)) tally.add(imei, { kind: 'refusal', text: answer.text });
+        else tally.addRefused(imei, answer.text);
         tally.addNotSent(rest);
         throw this.withPartial(refusalError(kind, answer.text, action, { httpStatus: answer.status }), tally);
       }

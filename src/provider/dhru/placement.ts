@@ -66,6 +66,7 @@ export class PlacementTally {
   private readonly refused: RefusedImei[] = [];
   private readonly heldBack: string[] = [];
   private readonly notSent: string[] = [];
+  private readonly unknown: string[] = [];
   /** The first credentials or credit refusal, which halts the account's ordering. */
   accountRefusal: { kind: 'credentials' | 'credit'; text: string } | undefined;
 
@@ -74,15 +75,23 @@ export class PlacementTally {
     private readonly clean: (text: string) => string,
   ) {}
 
-  /** Records one IMEI's outcome; a refusal is sorted by its text. */
+  /**
+   * Records one IMEI's outcome; a refusal is sorted by its text. An unknown one is in no list of
+   * `result()`, which is what "outcome unknown" means to the engine, and in `partial().unknown`.
+   */
   add(imei: string, outcome: RowOutcome): void {
     if (outcome.kind === 'placed') this.placed.push({ imei, orderId: outcome.orderId, status: 'Pending' });
     else if (outcome.kind === 'refusal') this.addRefusal(imei, this.clean(outcome.text));
-    // unknown: in no list, which is what "outcome unknown" means to the engine
+    else this.unknown.push(imei);
   }
 
   addNotSent(imeis: readonly string[]): void {
     this.notSent.push(...imeis);
+  }
+
+  /** Refused for good by a failure of the call itself (an HTTP 4xx page, an encoding mismatch): not ordered. */
+  addRefused(imei: string, message: string): void {
+    this.refused.push({ imei, message });
   }
 
   private addRefusal(imei: string, text: string): void {
@@ -111,18 +120,22 @@ export class PlacementTally {
     return result;
   }
 
-  /** For an error thrown part way: everything learnt, plus the IMEIs held back and never sent. */
+  /** For an error thrown part way: every IMEI in exactly one list. */
   partial(): PartialPlacement {
-    return { settled: this.result(), heldBack: [...this.heldBack], notSent: [...this.notSent] };
+    return { settled: this.result(), heldBack: [...this.heldBack], notSent: [...this.notSent], unknown: [...this.unknown] };
   }
 
   placedOrders(): PlacedOrder[] {
     return [...this.placed];
   }
 
-  /** Whether anything at all was learnt (worth carrying in an error's details). */
+  /** Whether no IMEI has been recorded at all (nothing worth carrying in an error's details). */
   get isEmpty(): boolean {
-    const lists = [this.placed, this.duplicates, this.rejected, this.refused, this.heldBack, this.notSent];
-    return lists.every((list) => list.length === 0);
+    return this.knowsNothing && this.notSent.length === 0 && this.unknown.length === 0;
+  }
+
+  /** Whether the reply said nothing about any IMEI: no order, no refusal. */
+  get knowsNothing(): boolean {
+    return [this.placed, this.duplicates, this.rejected, this.refused, this.heldBack].every((list) => list.length === 0);
   }
 }
