@@ -19,6 +19,11 @@ export interface FormPostRequest {
   signal?: AbortSignal | undefined;
   /** Largest body accepted; a larger one counts as a reply we cannot read. */
   maxReplyBytes: number;
+  /**
+   * The `Accept` header. Default XML first (GSM Fusion). DHRU asks for JSON: Laravel-built
+   * panels choose between a JSON and an HTML error page by it.
+   */
+  accept?: string;
 }
 
 export interface HttpReply {
@@ -60,7 +65,7 @@ export function postForm(dispatcher: Dispatcher, request: FormPostRequest): Prom
         path: request.path,
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/xml, text/xml, */*',
+          accept: request.accept ?? 'application/xml, text/xml, */*',
         },
         body: new URLSearchParams(request.form).toString(),
       },

@@ -22,6 +22,7 @@ describe('the request', () => {
     expect(request?.method).toBe('POST');
     expect(request?.url).toBe('/public/api/index.php');
     expect(request?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(request?.headers['accept']).toBe('application/json, */*');
     expect(Object.fromEntries(request?.form ?? [])).toEqual({ username: DHRU_USER, apiaccesskey: DHRU_KEY, action: 'accountinfo', requestformat: 'JSON' });
   });
 

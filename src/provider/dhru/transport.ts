@@ -91,6 +91,7 @@ export class DhruTransport {
       timeoutMs: this.connection.timeoutMs,
       signal,
       maxReplyBytes: this.connection.maxReplyBytes,
+      accept: 'application/json, */*',
     });
     if (!outcome.ok) throw this.fail(outcome.failure, action);
     return this.sort(outcome.reply, action);
