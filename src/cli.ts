@@ -11,6 +11,8 @@ import { createLogger, redactSecrets, type Logger } from './log.js';
 import { printHistory } from './commands/history.js';
 import { printServices } from './commands/services.js';
 import { printStatus } from './commands/status.js';
+import { tolerateClosedStdout } from './commands/read-only.js';
+import { packageVersion } from './commands/version.js';
 
 /** Exit codes of the contract. */
 const EXIT = { ok: 0, failure: 1, usage: 2, locked: 3 } as const;
@@ -109,6 +111,7 @@ function requestRetry(config: ResolvedConfig): void {
 export function buildProgram(): Command {
   const program = new Command('imei-daemon')
     .description('Orders IMEI checks and unlocks in batches from CSV files dropped into an inbox.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--config <file>', 'a JSON file merged over config/default.json (or IMEI_DAEMON_CONFIG)')
     .showHelpAfterError(false)
     .exitOverride()
@@ -165,7 +168,8 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      // Help and version asked for (`help status` included) end with exit code 0 in commander's own words.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT.ok;
       process.stderr.write(`imei-daemon: ${error.message.replace(/^error: /, '')}\n`);
       return EXIT.usage;
     }
@@ -182,5 +186,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+tolerateClosedStdout();
 const exitCode = await main(process.argv);
 process.exitCode = exitCode;

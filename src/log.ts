@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import pretty, { type PrettyOptions } from 'pino-pretty';
 import roll from 'pino-roll';
 import { scrubSecrets } from './secrets.js';
 
@@ -34,6 +34,24 @@ export const REDACTED_PATHS = [
   'config.alerts.smtp.pass',
 ];
 
+/**
+ * How the terminal shows log lines: one line each, but a `body` (an alert mail's text, logged
+ * when there is nowhere to mail it) as the indented text it is, below its line, rather than as a
+ * JSON string full of `\n`. The log file keeps JSON.
+ */
+export const PRETTY_OPTIONS: PrettyOptions = {
+  colorize: true,
+  translateTime: 'SYS:HH:MM:ss',
+  ignore: 'pid,hostname,body',
+  singleLine: true,
+  messageFormat: (log, messageKey) => {
+    const message = String(log[messageKey] ?? '');
+    const body = log.body;
+    if (typeof body !== 'string' || body.trim() === '') return message;
+    return `${message}\n${body.trimEnd().split('\n').map((line) => (line === '' ? '' : `    ${line}`)).join('\n')}`;
+  },
+};
+
 /** Replaces every secret in a text; short secrets are left alone so that "1" never blanks a log. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
   return scrubSecrets(text, secrets.filter((secret) => secret.length >= 4));
@@ -61,7 +79,7 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const streams: pino.StreamEntry[] = [];
   if (options.stdout) {
     const stream = process.stdout.isTTY
-      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true })
+      ? pretty(PRETTY_OPTIONS)
       : process.stdout;
     streams.push({ level: (options.stdoutLevel ?? options.level) as pino.Level, stream });
   }

@@ -1,10 +1,12 @@
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { orderSuccessRate } from '../report/summary.js';
 import type {
   AlertCause,
   AlertTransitions,
   ConditionChange,
   ConditionKind,
+  FileFacts,
   NewAlert,
 } from '../store/alert-transitions.js';
 import { scrubSecrets } from './format.js';
@@ -65,11 +67,25 @@ export class AlertCenter {
     }
   }
 
-  /** Once per file, after its submission finished. A file with no rows never alerts. */
+  /**
+   * Once per file, after its submission finished. Judged on the rows the daemon was asked to
+   * order (`orderSuccessRate`): Duplicate and Invalid rows were never to be ordered, so a file of
+   * phones already checked is not a failure. A file with nothing to order never alerts.
+   */
   fileSubmitted(input: FileSubmittedInput): void {
     this.guard(() => {
-      if (input.rows <= 0) return;
-      const file = {
+      const counts = {
+        rows: input.rows,
+        duplicates: input.duplicates ?? 0,
+        invalid: input.invalid ?? 0,
+        failed: input.failed,
+        unconfirmed: input.unconfirmed ?? 0,
+        unknown: input.unknown ?? 0,
+      };
+      const toOrder = counts.rows - counts.duplicates - counts.invalid;
+      if (toOrder <= 0) return;
+      const rate = orderSuccessRate(counts);
+      const file: FileFacts = {
         fileId: input.fileId,
         file: this.scrub(input.file),
         rows: input.rows,
@@ -77,8 +93,10 @@ export class AlertCenter {
         failed: input.failed,
         successRate: input.successRate,
         topErrors: input.topErrors.map((error) => this.scrub(error)),
+        toOrder,
+        orderSuccessRate: rate,
       };
-      if (input.successRate < this.options.threshold) {
+      if (rate < this.options.threshold) {
         const cause = this.standingCause();
         const message = cause ? (this.standing.get(cause) ?? '') : '';
         this.raise({ kind: 'low-success', cause, file, message }, { set: [{ kind: 'low-success', message: file.file }] });
@@ -193,7 +211,7 @@ export class AlertCenter {
       {
         alert: alert.kind,
         ...(alert.cause ? { cause: alert.cause } : {}),
-        ...(alert.file ? { file: alert.file.file, successRate: alert.file.successRate } : {}),
+        ...(alert.file ? { file: alert.file.file, orderSuccessRate: alert.file.orderSuccessRate } : {}),
         ...(alert.message ? { message: alert.message } : {}),
       },
       `alert queued: ${alert.kind}`,

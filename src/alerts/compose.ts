@@ -68,6 +68,17 @@ function filesOf(alerts: readonly AlertRecord[]): FileFacts[] {
   return alerts.flatMap((alert) => (alert.file ? [alert.file] : []));
 }
 
+/** The rate the alert was judged on; alerts raised before it was kept have only `successRate`. */
+function rateOf(file: FileFacts): number {
+  return file.orderSuccessRate ?? file.successRate;
+}
+
+/** `40 rows` or, when some were never to be ordered (Duplicate, Invalid), `40 rows (25 to order)`. */
+function rowsOf(file: FileFacts): string {
+  const toOrder = file.toOrder !== undefined && file.toOrder !== file.rows ? ` (${count(file.toOrder, 'to order', 'to order')})` : '';
+  return `${count(file.rows, 'row')}${toOrder}`;
+}
+
 function causeSection(cause: AlertCause, alerts: readonly AlertRecord[]): Section[] {
   const raised = alerts.filter((alert) => alert.kind === cause);
   const folded = alerts.filter((alert) => alert.kind === 'low-success' && alert.cause === cause);
@@ -162,10 +173,13 @@ function lowSuccessSection(alerts: readonly AlertRecord[]): Section[] {
   return [
     {
       headline: only
-        ? `${only.file} below ${threshold} success (${percent(only.successRate)})`
+        ? `${only.file} below ${threshold} success (${percent(rateOf(only))})`
         : `${files.length} files below ${threshold} success`,
       heading: `${count(files.length, 'file')} below ${threshold} success`,
-      lines: [`Fewer than ${threshold} of the rows of ${files.length === 1 ? 'this file' : 'these files'} were ordered:`],
+      lines: [
+        `Fewer than ${threshold} of the rows to order in ${files.length === 1 ? 'this file' : 'these files'} were ordered ` +
+          '(rows already ordered before, Duplicate, and Invalid rows are not counted):',
+      ],
       files,
       advice: [
         'Open the report in processed/: its NOTE column says why each row was not ordered.',
@@ -186,7 +200,7 @@ function recoveredSection(alerts: readonly AlertRecord[]): Section[] {
   return [
     {
       headline: only
-        ? `recovered: ${only.file} back at ${percent(only.successRate)} success`
+        ? `recovered: ${only.file} back at ${percent(rateOf(only))} success`
         : `recovered: ${files.length} files back above ${threshold} success`,
       heading: 'Recovered',
       lines: [`Back at or above ${threshold} success after an earlier alert:`],
@@ -199,7 +213,7 @@ function recoveredSection(alerts: readonly AlertRecord[]): Section[] {
 function fileLine(file: FileFacts): string {
   const errors = file.topErrors.slice(0, TOP_ERRORS_SHOWN);
   const top = errors.length > 0 ? `; top errors: ${errors.join(' | ')}` : '';
-  return `  - ${file.file}: ${count(file.rows, 'row')}, ${percent(file.successRate)} success, ${file.failed} failed${top}`;
+  return `  - ${file.file}: ${rowsOf(file)}, ${percent(rateOf(file))} success, ${file.failed} failed${top}`;
 }
 
 export function renderText(sections: readonly Section[]): string {
@@ -219,7 +233,7 @@ function renderTable(files: readonly FileFacts[]): string {
   const head = ['File', 'Rows', 'Success rate', 'Failed', 'Top error messages'].map((h) => `<th ${cell}>${h}</th>`).join('');
   const rows = files.map((file) => {
     const errors = file.topErrors.slice(0, TOP_ERRORS_SHOWN).map(escapeHtml).join('<br>');
-    const cells = [escapeHtml(file.file), String(file.rows), percent(file.successRate), String(file.failed), errors];
+    const cells = [escapeHtml(file.file), escapeHtml(rowsOf(file)), percent(rateOf(file)), String(file.failed), errors];
     return `<tr>${cells.map((c) => `<td ${cell}>${c}</td>`).join('')}</tr>`;
   });
   return `<table style="border-collapse:collapse"><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;

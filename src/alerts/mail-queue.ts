@@ -62,7 +62,8 @@ export class AlertMailQueue {
       if (!prepared) return;
       const mail = this.compose(prepared);
       this.alerts.beginAttempt(prepared.mail.id, mail.subject, '', this.nowIso());
-      this.logger.warn({ subject: mail.subject, body: mail.text }, `alert (no recipients or SMTP host configured): ${mail.subject}`);
+      // The subject is in the message; `body` is shown as text on a terminal (log.ts).
+      this.logger.warn({ body: mail.text }, `alert (no recipients or SMTP host configured): ${mail.subject}`);
       this.alerts.markSent(prepared.mail.id, 'log', null, this.nowIso());
     }
   }

@@ -13,8 +13,17 @@ export interface SmtpOptions {
   pass: string;
 }
 
-/** How one file's submission ended, as the daemon reports it to `AlertCenter.fileSubmitted`: the facts an alert keeps. */
-export type FileSubmittedInput = FileFacts;
+/**
+ * How one file's submission ended, as the daemon reports it to `AlertCenter.fileSubmitted` (its
+ * summary's counts): the facts an alert keeps, and the counts its judgement needs. Counts not
+ * given are 0.
+ */
+export type FileSubmittedInput = Omit<FileFacts, 'toOrder' | 'orderSuccessRate'> & {
+  duplicates?: number;
+  invalid?: number;
+  unconfirmed?: number;
+  unknown?: number;
+};
 
 export interface AlertCenterOptions {
   /** Alert when a file's success rate is below this (0..1). Default 0.8. */

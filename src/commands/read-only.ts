@@ -12,6 +12,23 @@ export function openStoreReadOnly(config: ResolvedConfig): Db | undefined {
   return existsSync(path) ? openDatabase(path, { readonly: true }) : undefined;
 }
 
+/** Set once the reader of stdout has gone (`status | head -3`): nothing more is written. */
+let stdoutClosed = false;
+
 export function print(text: string): void {
-  process.stdout.write(`${text}\n`);
+  if (!stdoutClosed) process.stdout.write(`${text}\n`);
+}
+
+/**
+ * A reader that stops reading (`head`, a pager quit early) closes the pipe, and the next write
+ * fails with EPIPE, which Node raises as an unhandled 'error' event: a stack trace for something
+ * the user did on purpose. Taken here: the command finishes without writing more; a daemon
+ * logging to that pipe goes on working (its log file still gets every line).
+ */
+export function tolerateClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    const first = !stdoutClosed;
+    stdoutClosed = true;
+    if (first && error.code !== 'EPIPE') process.stderr.write(`imei-daemon: cannot write to standard output: ${error.message}\n`);
+  });
 }

@@ -5,12 +5,14 @@ import { successRate } from '../report/summary.js';
 import { filesInProgress } from '../store/progress-queries.js';
 import { AccountTransitions } from '../store/account-transitions.js';
 import { RetryTransitions } from '../store/retry-transitions.js';
+import { daemonState, type DaemonState } from './daemon-state.js';
 import { openStoreReadOnly, print } from './read-only.js';
 import { DASHBOARD_STATE_KEY } from '../web/start-dashboard.js';
 
 export interface StatusReport {
   filesInProgress: { file: string; state: string; rows: number; done: number; progress: string }[];
-  finishedToday: { file: string; rows: number; accepted: number; successRate: number; finishedAt: string }[];
+  /** `error`: the file was refused (not read, or read in part), and why. */
+  finishedToday: { file: string; rows: number; accepted: number; successRate: number; finishedAt: string; error: string | null }[];
   /** Rows by the status the report shows for them. */
   rowsByState: Record<string, number>;
   /** Rows by the daemon's own state (`queued`, `sending`, `ordered`, ...), for scripts. */
@@ -28,18 +30,21 @@ function countBy(db: Db, sql: string): Record<string, number> {
   return counts;
 }
 
-/** Everything `status` shows, read from the store alone (works while the daemon runs). */
-export function readStatus(db: Db, now = Date.now()): StatusReport {
+/**
+ * Everything `status` shows, read from the store alone (works while the daemon runs). `running`
+ * false: no daemon holds the folder, so progress lines promise no time left. Default true.
+ */
+export function readStatus(db: Db, now = Date.now(), running = true): StatusReport {
   const startOfDay = new Date(now);
   startOfDay.setHours(0, 0, 0, 0);
   const finishedToday = (
     db
       .prepare(
-        `SELECT f.inbox_path AS file, f.rows_total AS rows, f.finished_at AS finishedAt,
+        `SELECT f.inbox_path AS file, f.rows_total AS rows, f.finished_at AS finishedAt, f.error,
                 (SELECT COUNT(*) FROM rows r WHERE r.file_id = f.id AND r.state = 'ordered') AS accepted
            FROM files f WHERE f.state = 'done' AND f.finished_at >= ? ORDER BY f.finished_at`,
       )
-      .all(startOfDay.toISOString()) as { file: string; rows: number; accepted: number; finishedAt: string }[]
+      .all(startOfDay.toISOString()) as { file: string; rows: number; accepted: number; finishedAt: string; error: string | null }[]
   ).map((f) => ({ ...f, successRate: successRate(f.accepted, f.rows) }));
   const waiting = new RetryTransitions(db, new AccountTransitions(db)).waiting();
   const meta = (key: string): string | null =>
@@ -51,7 +56,7 @@ export function readStatus(db: Db, now = Date.now()): StatusReport {
       state: f.state,
       rows: f.rows,
       done: f.done,
-      progress: formatProgressLine(f, now),
+      progress: formatProgressLine(f, now, running),
     })),
     finishedToday,
     rowsByState: countBy(
@@ -87,18 +92,28 @@ function when(iso: string, now: number): string {
   return Date.parse(iso) <= now ? `${local} (due: at once while the daemon runs)` : local;
 }
 
+/** The first line of `status`: whether a daemon is working on this folder now. */
+export function describeDaemonState(state: DaemonState): string {
+  if (state.running === true) return `Daemon: running${state.pid === null ? '' : ` (pid ${state.pid})`}`;
+  if (state.running === false) return 'Daemon: not running (files in progress resume when it starts)';
+  return `Daemon: cannot tell whether it runs (${state.reason ?? 'unknown'})`;
+}
+
 export function printStatus(config: ResolvedConfig, json: boolean): void {
+  const daemon = daemonState(config.paths.checkpoints);
   const db = openStoreReadOnly(config);
   const now = Date.now();
-  const status = db ? readStatus(db, now) : undefined;
+  const status = db ? readStatus(db, now, daemon.running !== false) : undefined;
   db?.close();
-  if (json) return print(JSON.stringify(status ?? readEmpty(), null, 2));
+  if (json) return print(JSON.stringify({ daemon, ...(status ?? readEmpty()) }, null, 2));
+  print(describeDaemonState(daemon));
   if (!status) return print('Nothing yet: the daemon has not run with this checkpoints folder.');
   print(status.filesInProgress.length === 0 ? 'In progress: nothing' : 'In progress:');
   for (const f of status.filesInProgress) print(`  ${progressBar(f.done, f.rows)} ${f.progress}`);
   print(status.finishedToday.length === 0 ? 'Finished today: none' : 'Finished today:');
   for (const f of status.finishedToday) {
-    print(`  ${f.file}: ${f.rows} rows, ${f.accepted} ordered (${(f.successRate * 100).toFixed(1)}%)`);
+    if (f.error !== null && f.rows === 0) print(`  ${f.file}: refused: ${f.error}`);
+    else print(`  ${f.file}: ${f.rows} rows, ${f.accepted} ordered (${(f.successRate * 100).toFixed(1)}%)`);
   }
   const states = Object.entries(status.rowsByState);
   print(`Rows by status: ${states.length === 0 ? 'none yet' : states.map(([s, n]) => `${s} ${n}`).join(', ')}`);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
+import { describeConfigIssues } from './describe-issues.js';
 import { configSchema, type DaemonConfig } from './schema.js';
 import { isLoopbackHost } from '../web/loopback.js';
 
@@ -84,15 +85,6 @@ function applyEnvironment(config: JsonObject, env: NodeJS.ProcessEnv): JsonObjec
   return deepMerge(config, overrides);
 }
 
-function describeIssue(issue: { path: PropertyKey[]; message: string; code: string; keys?: string[] }): string {
-  const path = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys' && issue.keys) {
-    const keys = issue.keys.map((key) => (path ? `${path}.${key}` : key));
-    return `${keys.join(', ')}: unknown key`;
-  }
-  return `${path || '(root)'}: ${issue.message}`;
-}
-
 function isLoopbackUrl(url: URL): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   return host === 'localhost' || host === '::1' || /^127\./.test(host);
@@ -109,7 +101,8 @@ function resolvePath(rootDir: string, path: string): string {
 export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
   const env = options.env ?? process.env;
   const rootDir = options.rootDir ?? REPO_ROOT;
-  let raw = readJsonFile(resolve(rootDir, 'config/default.json'), 'default configuration');
+  const defaults = readJsonFile(resolve(rootDir, 'config/default.json'), 'default configuration');
+  let raw = defaults;
   const userFile = options.configFile ?? env.IMEI_DAEMON_CONFIG;
   if (userFile) {
     raw = deepMerge(raw, readJsonFile(resolvePath(process.cwd(), userFile), 'configuration file'));
@@ -121,8 +114,8 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedConfig {
 
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const first = result.error.issues[0];
-    throw new ConfigError(`bad configuration: ${first ? describeIssue(first) : 'invalid'}`);
+    // Every bad key at once, a misspelt one with the key it was probably meant to be.
+    throw new ConfigError(`bad configuration: ${describeConfigIssues(result.error.issues, defaults)}`);
   }
   const config = result.data;
   const simulated = config.provider.apiKey === '';

@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path';
 import { StoppingError, describeError } from '../errors.js';
 import { hashFile } from '../intake/index.js';
 import type { Logger } from '../log.js';
-import { buildSummary, writeJsonAtomic, writeReport, type FileSummary } from '../report/index.js';
+import { buildSummary, writeJsonAtomic, type FileSummary } from '../report/index.js';
+import { reportLayout, type ReportLayout } from '../report/report-layout.js';
 import { toReportRow } from '../report/report-row.js';
-import { reportSourceRows } from '../store/report-queries.js';
+import { writeReportFiles } from '../report/report-writer.js';
+import { fileInputFacts, reportSourceRows } from '../store/report-queries.js';
 import { ReportTally } from '../store/report-tally.js';
 import type { Store } from '../store/store.js';
 import type { FileRecord } from '../store/types.js';
@@ -66,7 +68,7 @@ export class FileFinisher {
     private readonly logger: Logger,
     private readonly events: FinishEvents,
   ) {
-    this.drafts = new ReportDrafts(store, options.processedDir);
+    this.drafts = new ReportDrafts(store, options.processedDir, (fileId) => this.layoutOf(fileId));
   }
 
   /** Rows of this file settled (a reply was recorded, or it was read to its end): extend its draft. */
@@ -186,16 +188,24 @@ export class FileFinisher {
     }
   }
 
+  /** A file's report layout: its input's other columns, and the marks of a simulated run or a re-check. */
+  private layoutOf(fileId: number): ReportLayout {
+    return reportLayout({ ...fileInputFacts(this.store.db, fileId), simulated: this.options.simulated });
+  }
+
   private async render(file: FileRecord): Promise<FileSummary> {
     const { extension } = splitInboxPath(file.inboxPath);
     const paths = processedPaths(this.options.processedDir, file.processedStem as string, extension);
     await mkdir(dirname(paths.report), { recursive: true });
     const { db } = this.store;
     const isClosed = (): boolean => this.closed;
+    const target = { csv: paths.report, workbook: paths.workbook };
+    const facts = fileInputFacts(db, file.id);
     // The summary counts the rows as the report shows them, in the same pass.
-    const drafted = file.state === 'reporting' ? await this.drafts.complete(file.id, paths.report) : undefined;
+    const drafted = file.state === 'reporting' ? await this.drafts.complete(file.id, target) : undefined;
     const tally = drafted ?? new ReportTally();
-    if (!drafted) await writeReport(paths.report, (function* rows() {
+    const layout = reportLayout({ ...facts, simulated: this.options.simulated });
+    if (!drafted) await writeReportFiles(target, layout, (function* rows() {
       let written = 0;
       for (const row of reportSourceRows(db, file.id, tally)) {
         // A million-row report takes about 8 s: shutdown abandons it (the old one stays, the file
@@ -225,7 +235,9 @@ export class FileFinisher {
       checking: counts.checking,
       unknown: counts.unknown,
       reportFile: paths.report.slice(dirname(paths.report).length + 1),
+      reportWorkbook: paths.workbook.slice(dirname(paths.workbook).length + 1),
       repeatOf: repeatOf?.processedStem ? `${repeatOf.processedStem}.report.csv` : undefined,
+      recheck: facts.recheck ? true : undefined,
     });
     await writeJsonAtomic(paths.summary, summary);
     return summary;

@@ -66,7 +66,8 @@ export async function intakeFile(
   const stats = await lstat(entry.absolutePath);
   const size = stats.size;
   const now = new Date().toISOString();
-  const notAFile = unreadableKind(stats);
+  // Not a file, or not a kind the daemon reads (an .ods, a file too deep): refused unread.
+  const notAFile = unreadableKind(stats) ?? entry.refusal;
   const oversized = size > options.maxFileBytes;
   // Refused unread: hashing an oversized file would be reading it, and opening a FIFO blocks.
   const sha256 = oversized || notAFile ? '' : await hashFile(entry.absolutePath);
@@ -86,10 +87,12 @@ export async function intakeFile(
     log.warn({ ...counts, err: error }, 'file read in part');
     return { fileId: unfinished.fileId, counts, error };
   }
-  const repeatOf = unfinished || !sha256 ? undefined : store.intake.findEarlierFileWithHash(sha256);
+  // A recheck orders again on purpose: the same bytes dropped before are no reason not to.
+  const recheck = entry.recheck === true;
+  const repeatOf = unfinished || !sha256 || recheck ? undefined : store.intake.findEarlierFileWithHash(sha256);
   const fileId =
     unfinished?.fileId ??
-    store.intake.createFile({ inboxPath: entry.relativePath, sha256, size, folderServiceId: entry.folderServiceId, now, repeatOf });
+    store.intake.createFile({ inboxPath: entry.relativePath, sha256, size, folderServiceId: entry.folderServiceId, now, repeatOf, recheck });
   const resumeAfterLine = unfinished?.lastLine ?? 0;
   if (unfinished) log.info({ afterLine: resumeAfterLine }, 'resuming a file read in part before');
 
@@ -107,7 +110,7 @@ export async function intakeFile(
       fallbackServiceId: entry.folderServiceId ?? options.defaultServiceId,
       afterLine: resumeAfterLine,
       rowsPerChunk: options.rowsPerChunk ?? ROWS_PER_CHUNK,
-    });
+    }, { onInputColumns: (names) => store.intake.setInputColumns(fileId, names) });
     for await (const rows of chunks) {
       const planned = store.intake.appendRows(fileId, rows, now, options.batchSize);
       stored = true;

@@ -4,19 +4,20 @@
  * are settled and lie before the first row still in flight; when the last reply is in, only the
  * rows after that are left to write before the draft is renamed into place. At 20,000 rows,
  * rendering the whole report after the last reply took 180 ms, while the main thread sat half
- * idle during the last round of calls.
+ * idle during the last round of calls. The CSV and the workbook are drafted together, through the
+ * same `ReportWriter` the whole render uses.
  *
  * A drafted row is settled: only results being polled or the retry job can change it, and both
  * count in `files.outside_changes`. If that count moved, the service catalogue was refreshed, or
  * anything else went wrong, the draft is dropped and the report rendered whole, as before. Files repeating rows of other files are
  * not drafted (their rows show those rows, which change with the other file's submission).
  */
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
-import { syncFolder, temporaryPathFor } from '../report/atomic-write.js';
+import type { ReportLayout } from '../report/report-layout.js';
 import { toReportRow } from '../report/report-row.js';
-import { REPORT_HEAD, reportLine } from '../report/write-report.js';
+import { ReportWriter, type ReportTarget } from '../report/report-writer.js';
 import { fileRowRange, reportSourceRows } from '../store/report-queries.js';
 import { ReportTally } from '../store/report-tally.js';
 import type { Store } from '../store/store.js';
@@ -29,8 +30,8 @@ const ROWS_PER_SLICE = 500;
 
 interface Draft {
   fileId: number;
-  path: string;
-  handle: FileHandle;
+  /** The CSV and the workbook, drafted side by side (hidden files beside the reports). */
+  writer: ReportWriter;
   tally: ReportTally;
   /** The last row id written. */
   cursor: number;
@@ -53,6 +54,8 @@ export class ReportDrafts {
   constructor(
     private readonly store: Store,
     private readonly processedDir: string,
+    /** How a file's report is laid out: its input columns, its NOTE marks. */
+    private readonly layoutOf: (fileId: number) => ReportLayout,
   ) {}
 
   /** Extends the file's draft over its settled rows, starting it if the file qualifies. */
@@ -77,10 +80,10 @@ export class ReportDrafts {
   }
 
   /**
-   * Finishes the draft into `reportPath` and returns its tally; undefined when there is no
-   * usable draft, and the caller renders the report whole.
+   * Finishes the draft into `target` and returns its tally; undefined when there is no usable
+   * draft, and the caller renders the report whole.
    */
-  async complete(fileId: number, reportPath: string): Promise<ReportTally | undefined> {
+  async complete(fileId: number, target: ReportTarget): Promise<ReportTally | undefined> {
     this.refused.add(fileId);
     this.again.delete(fileId);
     await this.running.get(fileId);
@@ -92,14 +95,11 @@ export class ReportDrafts {
         this.store.outsideChanges(fileId) === draft.outsideChanges && this.store.catalogueFetchedAt() === draft.catalogueFetchedAt;
       if (draft.broken || this.closed || !unchanged) return undefined;
       await this.writeRows(draft, draft.lastId, false);
-      await draft.handle.sync();
-      await draft.handle.close();
-      await rename(draft.path, reportPath);
-      await syncFolder(dirname(reportPath));
+      await draft.writer.commit(target);
       return draft.tally;
     } finally {
-      await draft.handle.close().catch(() => undefined);
-      await rm(draft.path, { force: true });
+      // Nothing left after a commit; otherwise the draft's files go.
+      await draft.writer.discard();
     }
   }
 
@@ -109,10 +109,7 @@ export class ReportDrafts {
     await Promise.allSettled([...this.running.values()]);
     const drafts = [...this.drafts.values()];
     this.drafts.clear();
-    for (const draft of drafts) {
-      await draft.handle.close().catch(() => undefined);
-      await rm(draft.path, { force: true });
-    }
+    for (const draft of drafts) await draft.writer.discard();
   }
 
   private async extendNow(fileId: number): Promise<void> {
@@ -138,12 +135,10 @@ export class ReportDrafts {
     }
     const folder = join(this.processedDir, dirname(file.inboxPath));
     await mkdir(folder, { recursive: true });
-    const path = temporaryPathFor(join(folder, 'report.csv'), '.draft');
-    const handle = await open(path, 'wx');
+    const writer = await ReportWriter.create(folder, this.layoutOf(fileId), '.draft');
     const draft: Draft = {
       fileId,
-      path,
-      handle,
+      writer,
       tally: new ReportTally(),
       cursor: range.firstId - 1,
       lastId: range.lastId,
@@ -152,7 +147,6 @@ export class ReportDrafts {
       broken: false,
     };
     this.drafts.set(fileId, draft);
-    await writeText(handle, REPORT_HEAD);
     return draft;
   }
 
@@ -160,22 +154,15 @@ export class ReportDrafts {
   private async writeRows(draft: Draft, upTo: number, yielding: boolean): Promise<void> {
     while (draft.cursor < upTo && !this.closed) {
       const sliceEnd = Math.min(upTo, draft.cursor + ROWS_PER_SLICE);
-      let text = '';
       const slice = { firstId: draft.cursor + 1, lastId: sliceEnd };
-      for (const row of reportSourceRows(this.store.db, draft.fileId, draft.tally, slice)) text += reportLine(toReportRow(row));
-      await writeText(draft.handle, text);
+      // The slice's rows are read whole first: the writes below may wait, and the store moves on meanwhile.
+      const rows = [...reportSourceRows(this.store.db, draft.fileId, draft.tally, slice)];
+      for (const row of rows) {
+        const full = draft.writer.add(toReportRow(row));
+        if (full) await full;
+      }
       draft.cursor = sliceEnd;
       if (yielding) await setImmediatePromise();
     }
-  }
-}
-
-/** Writes all of `text`: a write may take fewer bytes than asked. */
-async function writeText(handle: FileHandle, text: string): Promise<void> {
-  const bytes = Buffer.from(text, 'utf8');
-  for (let offset = 0; offset < bytes.length; ) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    if (bytesWritten <= 0) throw new Error('the report draft took no more bytes');
-    offset += bytesWritten;
   }
 }

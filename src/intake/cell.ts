@@ -42,3 +42,12 @@ export function unwrapCell(value: string): string {
   if (text.startsWith("'")) text = trimCell(text.slice(1));
   return text;
 }
+
+/** `0 -> A`, `25 -> Z`, `26 -> AA`: how a spreadsheet names a column. */
+export function columnLetter(index: number): string {
+  let letters = '';
+  for (let rest = index + 1; rest > 0; rest = Math.floor((rest - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  }
+  return letters;
+}

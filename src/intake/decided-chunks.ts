@@ -6,7 +6,7 @@
  */
 import type { NewRow } from '../store/intake-transitions.js';
 import { decideRow } from './decide-row.js';
-import { readInputRows } from './read-rows.js';
+import { readInputRows, type FileLayout } from './read-rows.js';
 
 export interface ChunkReadOptions {
   /** Files larger than this are refused unread (`limits.maxFileBytes`). */
@@ -19,6 +19,15 @@ export interface ChunkReadOptions {
   rowsPerChunk: number;
 }
 
+/** What a read tells its caller besides the rows. */
+export interface ReadEvents {
+  /**
+   * The input's columns other than the IMEI (customer, model...), by name, once the header is
+   * read and before the first chunk; each row's `inputCells` line up with them.
+   */
+  onInputColumns?: (names: string[]) => void;
+}
+
 /** Reads input files as chunks of decided rows; one read at a time. */
 export interface RowReader {
   /**
@@ -26,17 +35,22 @@ export interface RowReader {
    * whole (before any chunk) or broken half-way (after the chunks before the break); other
    * errors (the file vanished, I/O) as they are. Leaving the loop early ends the read.
    */
-  read(path: string, options: ChunkReadOptions): AsyncGenerator<NewRow[]>;
+  read(path: string, options: ChunkReadOptions, events?: ReadEvents): AsyncGenerator<NewRow[]>;
   /** Frees what the reader holds; safe to call twice. */
   close(): Promise<void>;
 }
 
-export async function* readDecidedChunks(path: string, options: ChunkReadOptions): AsyncGenerator<NewRow[]> {
+export async function* readDecidedChunks(
+  path: string,
+  options: ChunkReadOptions,
+  events: ReadEvents = {},
+): AsyncGenerator<NewRow[]> {
   let chunk: NewRow[] = [];
+  const onLayout = (layout: FileLayout): void => events.onInputColumns?.(layout.inputColumns.map((column) => column.name));
   try {
-    for await (const row of readInputRows(path, { maxFileBytes: options.maxFileBytes })) {
+    for await (const row of readInputRows(path, { maxFileBytes: options.maxFileBytes, onLayout })) {
       if (row.line <= options.afterLine) continue;
-      chunk.push(decideRow(row.line, row.rawImei, row.serviceId, options.fallbackServiceId));
+      chunk.push(decideRow(row.line, row.rawImei, row.serviceId, options.fallbackServiceId, row.inputCells));
       if (chunk.length >= options.rowsPerChunk) {
         yield chunk;
         chunk = [];

@@ -1,16 +1,18 @@
 /**
  * An input file as a stream of rows: which cell is the IMEI, which names the service, and on
- * which line each row starts (the report's ROW). Whole-file problems are refused up front with
+ * which line each row starts (the report's ROW). The records come from the source the file's
+ * first bytes call for (CSV text, or an Excel workbook); the rest is the same for both. Whole-file problems are refused up front with
  * `FileRejectedError` (see `inspectFile` for the list) so a caller never records half a file
  * that should have been refused; the only refusal that can come mid-stream is broken quoting.
  */
 import { open, stat } from 'node:fs/promises';
 import { FileRejectedError } from '../errors.js';
-import { unwrapCell } from './cell.js';
+import { columnLetter, unwrapCell } from './cell.js';
 import { analyseFirstRecord } from './header.js';
 import { looksLikeImei } from './imei.js';
 import { readCsvRecords, type CsvRecord } from './records.js';
-import { SNIFF_SAMPLE_BYTES, sniff, type Delimiter, type TextEncoding } from './sniff.js';
+import { SNIFF_SAMPLE_BYTES, sniff, sniffRecordSource, type Delimiter, type RecordSourceKind, type TextEncoding } from './sniff.js';
+import { readXlsxRecords } from './xlsx-records.js';
 
 export interface ReadRowsOptions {
   /**
@@ -18,6 +20,16 @@ export interface ReadRowsOptions {
    * contract's default for `limits.maxFileBytes`; callers pass the configured value.
    */
   maxFileBytes?: number;
+  /** Told the layout once it is known, before the first row. Default: nobody. */
+  onLayout?: (layout: FileLayout) => void;
+}
+
+/** One of the input's columns other than the IMEI, kept in the report after the daemon's own. */
+export interface InputColumn {
+  /** 0-based index in the input's records. */
+  index: number;
+  /** The header's name for it; `column C` (the spreadsheet letter) where the header names none. */
+  name: string;
 }
 
 export interface InputRow {
@@ -27,9 +39,13 @@ export interface InputRow {
   rawImei: string;
   /** From the row's service column, unwrapped and trimmed; null when absent or empty. */
   serviceId: string | null;
+  /** The row's cells of `FileLayout.inputColumns`, unwrapped; absent when all are empty. */
+  inputCells?: string[];
 }
 
 export interface FileLayout {
+  /** Text (CSV, TXT) or an Excel workbook; encoding and delimiter only mean something for text. */
+  source: RecordSourceKind;
   encoding: TextEncoding;
   hasBom: boolean;
   delimiter: Delimiter;
@@ -39,6 +55,8 @@ export interface FileLayout {
   imeiColumn: number;
   /** 0-based index of the per-row service column, null when there is none. */
   serviceColumn: number | null;
+  /** Every other column the input has, in its order (the service column included). */
+  inputColumns: InputColumn[];
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 52_428_800;
@@ -58,11 +76,12 @@ export const HEADERLESS_LOOKAHEAD_ROWS = 50;
 const TITLE_LINES_MAX = 5;
 
 /**
- * Streams the data rows of a CSV/TXT file in order. Refusals are thrown on the first `next()`,
+ * Streams the data rows of a CSV/TXT file or an Excel workbook in order. Refusals are thrown on the first `next()`,
  * before any row is yielded. Breaking out of the loop early closes the file.
  */
 export async function* readInputRows(path: string, options: ReadRowsOptions = {}): AsyncGenerator<InputRow> {
   const opened = await openInput(path, options);
+  options.onLayout?.(opened.layout);
   try {
     for (const record of opened.lookahead) yield toInputRow(record, opened.layout);
     for await (const record of opened.records) yield toInputRow(record, opened.layout);
@@ -102,19 +121,26 @@ async function openInput(path: string, options: ReadRowsOptions): Promise<Opened
   if (size === 0) throw new FileRejectedError('the file is empty (0 bytes)');
   const sample = await readStart(path, SNIFF_SAMPLE_BYTES);
   const complete = size <= sample.length;
-  const format = sniff(sample, { complete });
+  // One record source per kind of file; everything after it (header, columns, rows) is shared.
+  const source = sniffRecordSource(sample);
+  const format =
+    source === 'workbook'
+      ? { encoding: 'utf-8' as const, hasBom: false, delimiter: ',' as const, blank: false }
+      : sniff(sample, { complete });
   if (format.blank && complete) throw new FileRejectedError('the file is empty (only blank space)');
 
-  const records = readCsvRecords(path, format);
+  const records = source === 'workbook' ? readXlsxRecords(path) : readCsvRecords(path, format);
   try {
-    const { hasHeader, imeiColumn, serviceColumn, lookahead } = await findColumns(records);
+    const { hasHeader, imeiColumn, serviceColumn, lookahead, header } = await findColumns(records);
     const layout: FileLayout = {
+      source,
       encoding: format.encoding,
       hasBom: format.hasBom,
       delimiter: format.delimiter,
       hasHeader,
       imeiColumn,
       serviceColumn,
+      inputColumns: inputColumnsOf(header, lookahead, imeiColumn),
     };
     return { layout, lookahead, records };
   } catch (error) {
@@ -128,6 +154,8 @@ interface FoundColumns {
   imeiColumn: number;
   serviceColumn: number | null;
   lookahead: CsvRecord[];
+  /** The header's cells; null for a headerless file. */
+  header: readonly string[] | null;
 }
 
 /** Reads as few records as needed to settle the header question and the IMEI column. */
@@ -147,7 +175,7 @@ async function findColumns(records: AsyncGenerator<CsvRecord>): Promise<FoundCol
       const header = describeCells(first.value.cells);
       throw new FileRejectedError(`the file has a header (${header}) but no data rows`);
     }
-    return { ...columns, imeiColumn: columns.imeiColumn, lookahead: [second.value] };
+    return { ...columns, imeiColumn: columns.imeiColumn, lookahead: [second.value], header: first.value.cells };
   }
 
   const lookahead = [first.value];
@@ -163,7 +191,13 @@ async function findColumns(records: AsyncGenerator<CsvRecord>): Promise<FoundCol
     if (data.length === 0) {
       throw new FileRejectedError(`the file has a header (${describeCells(header?.cells ?? [])}) but no data rows`);
     }
-    return { hasHeader: true, imeiColumn: titled.imeiColumn, serviceColumn: titled.serviceColumn, lookahead: data };
+    return {
+      hasHeader: true,
+      imeiColumn: titled.imeiColumn,
+      serviceColumn: titled.serviceColumn,
+      lookahead: data,
+      header: header?.cells ?? [],
+    };
   }
   if (!lookahead.some((record) => looksLikeImei(record.cells[0] ?? ''))) {
     throw new FileRejectedError(
@@ -172,7 +206,27 @@ async function findColumns(records: AsyncGenerator<CsvRecord>): Promise<FoundCol
         'add a header row naming the IMEI column "imei"',
     );
   }
-  return { hasHeader: false, imeiColumn: 0, serviceColumn: null, lookahead };
+  return { hasHeader: false, imeiColumn: 0, serviceColumn: null, lookahead, header: null };
+}
+
+/**
+ * The input's columns other than the IMEI, so the report can keep them (customer, model...).
+ * A column the header names is kept by that name. One without a name (a headerless file, an
+ * empty header cell) is kept as `column C` when one of the rows read so far has a value there:
+ * spreadsheets export trailing empty columns, which would only add clutter. Cells beyond the
+ * columns known here are not copied.
+ */
+function inputColumnsOf(header: readonly string[] | null, lookahead: readonly CsvRecord[], imeiColumn: number): InputColumn[] {
+  const width = Math.max(header?.length ?? 0, ...lookahead.map((record) => record.cells.length));
+  const columns: InputColumn[] = [];
+  for (let index = 0; index < width; index += 1) {
+    if (index === imeiColumn) continue;
+    const named = unwrapCell(header?.[index] ?? '').replace(/\s+/g, ' ');
+    const used = lookahead.some((record) => unwrapCell(record.cells[index] ?? '') !== '');
+    if (named !== '') columns.push({ index, name: named });
+    else if (used) columns.push({ index, name: `column ${columnLetter(index)}` });
+  }
+  return columns;
 }
 
 interface TitledHeader {
@@ -204,11 +258,15 @@ function headerBelowTitle(records: readonly CsvRecord[]): TitledHeader | null {
 function toInputRow(record: CsvRecord, layout: FileLayout): InputRow {
   const serviceCell = layout.serviceColumn === null ? undefined : record.cells[layout.serviceColumn];
   const service = unwrapCell(serviceCell ?? '');
-  return {
+  const row: InputRow = {
     line: record.line,
     rawImei: record.cells[layout.imeiColumn] ?? '',
     serviceId: service === '' ? null : service,
   };
+  if (layout.inputColumns.length === 0) return row;
+  const inputCells = layout.inputColumns.map((column) => unwrapCell(record.cells[column.index] ?? ''));
+  if (inputCells.some((cell) => cell !== '')) row.inputCells = inputCells;
+  return row;
 }
 
 /** The first cells of a row, short enough for a one-line message. */

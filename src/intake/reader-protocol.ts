@@ -19,6 +19,8 @@ export interface ReaderFailure {
 }
 
 export type FromReader =
+  /** The input's other columns, before the first rows (see `ReadEvents`). */
+  | { kind: 'columns'; readId: number; names: string[] }
   | { kind: 'rows'; readId: number; rows: NewRow[] }
   | { kind: 'end'; readId: number }
   | { kind: 'error'; readId: number; failure: ReaderFailure };

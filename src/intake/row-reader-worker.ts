@@ -32,7 +32,8 @@ async function runRead(readId: number, path: string, options: ChunkReadOptions):
   const state: ReadState = { credit: CHUNKS_AHEAD, cancelled: false, wake: undefined };
   reads.set(readId, state);
   try {
-    for await (const rows of readDecidedChunks(path, options)) {
+    const onInputColumns = (names: string[]): void => post({ kind: 'columns', readId, names });
+    for await (const rows of readDecidedChunks(path, options, { onInputColumns })) {
       if (state.cancelled) return;
       post({ kind: 'rows', readId, rows });
       state.credit -= 1;

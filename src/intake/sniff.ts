@@ -39,17 +39,52 @@ const BLANK_LINE = /^[\s,;]*$/;
 /** When delimiters tie, the rarer-in-data one wins: decimal commas occur in semicolon files. */
 const DELIMITER_PRIORITY: readonly Delimiter[] = ['\t', ';', ','];
 
+const ZIP_SIGNATURE = [0x50, 0x4b, 0x03, 0x04] as const;
+const OLE2_SIGNATURE = [0xd0, 0xcf, 0x11, 0xe0] as const;
+
 const BINARY_SIGNATURES: ReadonlyArray<{ bytes: readonly number[]; what: string }> = [
   {
-    bytes: [0x50, 0x4b, 0x03, 0x04],
-    what: 'a zip archive (an Excel .xlsx workbook?), not CSV text: save it as CSV UTF-8',
+    bytes: ZIP_SIGNATURE,
+    what: 'a zip archive (an Excel .xlsx workbook?), not CSV text: save it as CSV or XLSX',
   },
   {
-    bytes: [0xd0, 0xcf, 0x11, 0xe0],
-    what: 'an old Excel .xls workbook, not CSV text: save it as CSV UTF-8',
+    bytes: OLE2_SIGNATURE,
+    what: 'an old Excel .xls workbook, not CSV text: save it as CSV or XLSX',
   },
   { bytes: [0x25, 0x50, 0x44, 0x46, 0x2d], what: 'a PDF document, not CSV text' },
 ];
+
+/** How a file's records are read: as text (CSV, TXT) or from an Excel workbook. */
+export type RecordSourceKind = 'text' | 'workbook';
+
+/**
+ * Other zip-based documents, told apart by the names of their first entries (an OpenDocument
+ * file must start with its `mimetype` entry; Numbers keeps its data in `Index/*.iwa`).
+ */
+const OTHER_ZIP_DOCUMENTS: ReadonlyArray<{ marker: string; what: string }> = [
+  { marker: 'application/vnd.oasis.opendocument.spreadsheet', what: 'an OpenDocument spreadsheet (.ods)' },
+  { marker: 'application/vnd.oasis.opendocument', what: 'an OpenDocument file' },
+  { marker: 'Index/Document.iwa', what: 'an Apple Numbers document' },
+  { marker: 'word/document.xml', what: 'a Word document' },
+];
+
+/**
+ * Which record source reads the file, from its first bytes: a zip archive is taken for an Excel
+ * workbook (an .xlsx under any name, a `.csv` too: "Save as" keeps the name people type), and
+ * whether it really is one is settled when it is opened; anything else is text. Refuses, saying
+ * what to do, the documents the daemon cannot read: old `.xls` workbooks, OpenDocument and
+ * Numbers files.
+ */
+export function sniffRecordSource(sample: Buffer): RecordSourceKind {
+  if (startsWith(sample, OLE2_SIGNATURE)) {
+    throw new FileRejectedError('the file is an old Excel .xls workbook, which the daemon does not read: save it as CSV or XLSX');
+  }
+  if (!startsWith(sample, ZIP_SIGNATURE)) return 'text';
+  const names = sample.toString('latin1');
+  const other = OTHER_ZIP_DOCUMENTS.find((document) => names.includes(document.marker));
+  if (other) throw new FileRejectedError(`the file is ${other.what}, which the daemon does not read: save it as CSV or XLSX`);
+  return 'workbook';
+}
 
 /** Sniffs encoding, delimiter and blankness from a file's first bytes. */
 export function sniff(sample: Buffer, options: SniffOptions = {}): SniffResult {

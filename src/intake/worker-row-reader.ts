@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import { FileRejectedError, ReaderStoppedError } from '../errors.js';
 import type { NewRow } from '../store/intake-transitions.js';
-import type { ChunkReadOptions, RowReader } from './decided-chunks.js';
+import type { ChunkReadOptions, ReadEvents, RowReader } from './decided-chunks.js';
 import type { FromReader, ReaderFailure, ToReader } from './reader-protocol.js';
 
 export interface WorkerRowReaderOptions {
@@ -42,7 +42,7 @@ export class WorkerRowReader implements RowReader {
     this.ensureWorker();
   }
 
-  async *read(path: string, options: ChunkReadOptions): AsyncGenerator<NewRow[]> {
+  async *read(path: string, options: ChunkReadOptions, events: ReadEvents = {}): AsyncGenerator<NewRow[]> {
     if (this.closed) throw new ReaderStoppedError('the daemon is closing');
     const worker = this.ensureWorker();
     const readId = ++this.nextReadId;
@@ -66,6 +66,10 @@ export class WorkerRowReader implements RowReader {
           wake = undefined;
         }
         const delivery = inbox.shift() as Delivery;
+        if (delivery.kind === 'columns') {
+          events.onInputColumns?.(delivery.names);
+          continue;
+        }
         if (delivery.kind === 'rows') {
           this.send(worker, { kind: 'more', readId });
           yield delivery.rows;

@@ -73,6 +73,8 @@ export interface ReportRow {
   /** The input line number, so a user can find the row in the file they dropped. */
   row: number;
   note: string;
+  /** The input's other columns (customer, model...), shown after ours (see report-layout.ts). */
+  inputCells?: readonly string[];
 }
 
 /**

@@ -14,4 +14,12 @@ export { codeCellText, plainCodeText } from './code-text.js';
 export { formatCredits } from './credits.js';
 export { writeReport, type WriteReportResult } from './write-report.js';
 export { temporaryPathFor, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export { buildSummary, durationMs, successRate, type FileSummary, type SummaryInput } from './summary.js';
+export {
+  buildSummary,
+  durationMs,
+  orderSuccessRate,
+  successRate,
+  type FileSummary,
+  type OrderCounts,
+  type SummaryInput,
+} from './summary.js';

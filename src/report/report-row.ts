@@ -144,7 +144,7 @@ function orderDateOf(row: ReportSourceRow): string {
 /** One report line from one stored row. Pure; formula defusing happens when it is written. */
 export function toReportRow(row: ReportSource): ReportRow {
   const { code, fields } = resultOf(row);
-  return {
+  const reportRow: ReportRow = {
     service: row.serviceTitle ?? row.serviceId,
     imei: row.imei ?? row.rawImei,
     credits: row.state === 'ordered' ? creditsFor(row.servicePrice ?? '') : '',
@@ -160,4 +160,6 @@ export function toReportRow(row: ReportSource): ReportRow {
     row: row.line,
     note: noteOf(row),
   };
+  if (row.inputCells !== undefined) reportRow.inputCells = row.inputCells;
+  return reportRow;
 }

@@ -35,10 +35,14 @@ export interface FileProgress {
   startedAt: string | null;
 }
 
-/** `orders.csv: 3,200 of 6,000 rows (53%), 410 rows/s, about 7 s left`. */
-export function formatProgressLine(progress: FileProgress, now: number): string {
+/**
+ * `orders.csv: 3,200 of 6,000 rows (53%), 410 rows/s, about 7 s left`. With no daemon running
+ * (`running` false) nothing moves, so no rate or time left: `..., waiting for the daemon to start`.
+ */
+export function formatProgressLine(progress: FileProgress, now: number, running = true): string {
   const share = progress.rows === 0 ? 100 : Math.floor((progress.done / progress.rows) * 100);
   const base = `${progress.file}: ${count.format(progress.done)} of ${plural(progress.rows, 'row')} (${share}%)`;
+  if (!running) return `${base}, waiting for the daemon to start`;
   const elapsedMs = progress.startedAt ? now - Date.parse(progress.startedAt) : 0;
   if (elapsedMs <= 0 || progress.done === 0) return base;
   const rate = progress.done / (elapsedMs / 1000);

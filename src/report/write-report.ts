@@ -58,10 +58,10 @@ export async function writeReport(
 }
 
 /**
- * Text gathered into large writes. The handle belongs to writeFileAtomic, which fsyncs and
- * closes it.
+ * Text gathered into large writes. The handle belongs to the caller (writeFileAtomic, the report
+ * writer), which fsyncs and closes it.
  */
-class ChunkedWriter {
+export class ChunkedWriter {
   constructor(
     private readonly handle: FileHandle,
     private pending: string,

@@ -22,6 +22,10 @@ export interface FileFacts {
   /** 0..1 */
   successRate: number;
   topErrors: string[];
+  /** Rows the daemon was asked to order: all but Duplicate and Invalid. Absent in alerts raised before it was kept. */
+  toOrder?: number;
+  /** 0..1, the rate the alert is judged on (`FileSummary.orderSuccessRate`); absent in older alerts. */
+  orderSuccessRate?: number;
 }
 
 export interface NewAlert {

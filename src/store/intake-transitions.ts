@@ -13,6 +13,11 @@ export interface NewFile {
   now: string;
   /** An earlier file with the same bytes: every row is a repeat of it. */
   repeatOf?: number | undefined;
+  /**
+   * Dropped in `inbox/recheck/` to be ordered again on purpose: earlier orders of its IMEIs do
+   * not make its rows duplicates (repeats within the file still do). Default false.
+   */
+  recheck?: boolean;
 }
 
 /** A row as intake decided it: either valid and queued, or invalid with the reason. */
@@ -22,6 +27,8 @@ export interface NewRow {
   imei: string | null;
   serviceId: string;
   note: string;
+  /** The row's cells of the input's other columns (`files.input_columns`); absent when all are empty. */
+  inputCells?: string[];
 }
 
 export interface IntakeCounts {
@@ -70,8 +77,9 @@ export class IntakeTransitions {
   createFile(file: NewFile): number {
     const result = this.db
       .prepare(
-        `INSERT INTO files (inbox_path, sha256, size, folder_service_id, state, created_at, started_at, repeat_of, account_id)
-         VALUES (?, ?, ?, ?, 'reading', ?, ?, ?, ?)`,
+        `INSERT INTO files (inbox_path, sha256, size, folder_service_id, state, created_at, started_at, repeat_of, account_id,
+                            recheck)
+         VALUES (?, ?, ?, ?, 'reading', ?, ?, ?, ?, ?)`,
       )
       .run(
         file.inboxPath,
@@ -82,8 +90,16 @@ export class IntakeTransitions {
         file.now,
         file.repeatOf ?? null,
         this.accounts.currentId,
+        file.recheck === true ? 1 : 0,
       );
     return Number(result.lastInsertRowid);
+  }
+
+  /** The input's other columns, by name (`NewRow.inputCells` line up with them); none: NULL. */
+  setInputColumns(fileId: number, names: readonly string[]): void {
+    this.db
+      .prepare('UPDATE files SET input_columns = ? WHERE id = ?')
+      .run(names.length === 0 ? null : JSON.stringify(names), fileId);
   }
 
   /**
@@ -107,8 +123,8 @@ export class IntakeTransitions {
   appendRows(fileId: number, rows: readonly NewRow[], now: string, batchSize?: number): number {
     if (rows.length === 0) return 0;
     this.insertRow ??= this.db.prepare(
-      `INSERT INTO rows (file_id, line, raw_imei, imei, service_id, state, note, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rows (file_id, line, raw_imei, imei, service_id, state, note, updated_at, input_cells)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const insert = this.insertRow;
     return this.db.transaction((): number => {
@@ -116,11 +132,13 @@ export class IntakeTransitions {
       const queued: WaitingRow[] = [];
       for (const row of rows) {
         const state = row.imei ? 'queued' : 'invalid';
-        const id = Number(insert.run(fileId, row.line, row.rawImei, row.imei, row.serviceId, state, row.note, now).lastInsertRowid);
+        const cells = row.inputCells === undefined ? null : JSON.stringify(row.inputCells);
+        const id = Number(insert.run(fileId, row.line, row.rawImei, row.imei, row.serviceId, state, row.note, now, cells).lastInsertRowid);
         if (firstId === 0) firstId = id;
         if (row.imei) queued.push({ id, serviceId: row.serviceId });
       }
-      const repeats = markRepeats(this.db, fileId, firstId, this.repeatOfFile(fileId), this.accounts.currentId, now);
+      const { repeatOf, recheck } = this.repeatRules(fileId);
+      const repeats = markRepeats(this.db, fileId, firstId, repeatOf, this.accounts.currentId, now, { recheck });
       if (batchSize === undefined) return 0;
       // The chunk's rows still queued, known here: reading them back cost as much as storing them.
       const fresh = repeats === 'all' ? [] : queued.filter((row) => !repeats.has(row.id));
@@ -202,9 +220,10 @@ export class IntakeTransitions {
     return { ...read, sent: read.sent === 1 };
   }
 
-  private repeatOfFile(fileId: number): number | null {
+  private repeatRules(fileId: number): { repeatOf: number | null; recheck: boolean } {
     // Asked for every chunk: prepared once.
-    this.selectRepeatOf ??= this.db.prepare('SELECT repeat_of FROM files WHERE id = ?').pluck();
-    return (this.selectRepeatOf.get(fileId) as number | null | undefined) ?? null;
+    this.selectRepeatOf ??= this.db.prepare('SELECT repeat_of AS repeatOf, recheck FROM files WHERE id = ?');
+    const file = this.selectRepeatOf.get(fileId) as { repeatOf: number | null; recheck: number } | undefined;
+    return { repeatOf: file?.repeatOf ?? null, recheck: file?.recheck === 1 };
   }
 }

@@ -14,6 +14,7 @@ export function markRepeats(
   repeatOf: number | null,
   accountId: number,
   now: string,
+  rules: RepeatRules = {},
 ): Repeats {
   const sql = statementsFor(db);
   if (repeatOf !== null) {
@@ -22,8 +23,16 @@ export function markRepeats(
   }
   const marked = new Set<number>();
   markRepeatsWithinFile(sql, fileId, fromId, now, marked);
-  markRepeatsOfEarlierFiles(sql, fileId, fromId, accountId, now, marked);
+  if (rules.recheck !== true) markRepeatsOfEarlierFiles(sql, fileId, fromId, accountId, now, marked);
   return marked;
+}
+
+export interface RepeatRules {
+  /**
+   * A file dropped to be ordered again on purpose (`inbox/recheck/`): earlier files' orders do
+   * not make its rows duplicates; the same IMEI twice in it still does. Default false.
+   */
+  recheck?: boolean;
 }
 
 /** The queued rows a chunk's check marked duplicate: all of them, or these ids. */

@@ -249,4 +249,16 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE orders ADD COLUMN polls INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX orders_due ON orders(account_id, next_poll_at) WHERE final = 0;
   `,
+  // 11: what a report keeps of its input besides the IMEI (issue 14): the input's other columns
+  // (customer, model...), named once per file and kept per row, so the report can show them
+  // after its own; and files dropped in inbox/recheck/, which are ordered again on purpose.
+  `
+  ALTER TABLE files ADD COLUMN input_columns TEXT;  -- JSON array of names; NULL when the input has none
+  ALTER TABLE files ADD COLUMN recheck INTEGER NOT NULL DEFAULT 0; -- 1: earlier orders do not make its rows duplicates
+  ALTER TABLE rows ADD COLUMN input_cells TEXT;     -- JSON array lined up with files.input_columns; NULL when all empty
+  `,
+  // 12: the IMEI look-up (`history`, the dashboard) also finds invalid rows by the text as typed,
+  // which scanned every row: 70 ms at a million rows, for every look-up. Only invalid rows are
+  // indexed, so the daemon's inserts of valid rows pay nothing for it.
+  `CREATE INDEX rows_invalid_by_raw_imei ON rows(raw_imei) WHERE state = 'invalid';`,
 ];

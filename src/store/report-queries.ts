@@ -29,6 +29,8 @@ export interface ReportSource extends ReportSourceRow {
   orderNote?: string | null;
   /** Only for a duplicate whose earlier row is known. */
   earlier?: EarlierRowSource | null;
+  /** The row's cells of the input's other columns (`rows.input_cells`); absent when all were empty. */
+  inputCells?: string[];
 }
 
 /**
@@ -97,7 +99,8 @@ const REPORT_PAGE = `
   SELECT r.id, r.line, r.raw_imei, r.imei, r.service_id, r.state, r.note, r.order_id, r.unknown_since,
          r.duplicate_of, o.status, o.code, o.requested_at, o.placed_at, o.note,
          o.final, r.next_attempt_at,
-         CASE WHEN r.state = 'unknown' THEN (SELECT b.state FROM batches AS b WHERE b.id = r.batch_id) END
+         CASE WHEN r.state = 'unknown' THEN (SELECT b.state FROM batches AS b WHERE b.id = r.batch_id) END,
+         r.input_cells
     FROM rows AS r LEFT JOIN orders AS o ON o.account_id = r.account_id AND o.order_id = r.order_id
    WHERE +r.file_id = ? AND r.id > ? AND r.id <= ? ORDER BY r.id LIMIT ?`;
 
@@ -122,6 +125,8 @@ export type PageRow = [
   nextAttemptAt: string | null,
   /** Only for an unknown row: its batch's state. */
   unknownBatchState: string | null,
+  /** JSON array of the input's other cells; NULL when the input has none or they were empty. */
+  inputCells: string | null,
 ];
 
 interface CatalogueEntry {
@@ -164,7 +169,7 @@ function toPageSource(
   const duplicateOf = values[9];
   const service = findService(values[4]);
   const earlier = state === 'duplicate' && duplicateOf !== null ? findEarlier(duplicateOf) : undefined;
-  return {
+  const source: ReportSource = {
     fileId,
     line: values[1],
     rawImei: values[2],
@@ -184,6 +189,9 @@ function toPageSource(
     stillChecking: state === 'unknown' && isStillChecking(values[16], values[17]),
     earlier: earlier ?? null,
   };
+  const inputCells = values[18];
+  if (inputCells !== null) source.inputCells = JSON.parse(inputCells) as string[];
+  return source;
 }
 
 /**
@@ -261,4 +269,22 @@ export function historySourceRows(db: Db, imei: string, rawImei: string): Histor
     .all(imei, rawImei) as (FlatSourceRow & { file: string; updatedAt: string })[];
   const findEarlier = earlierLookup(db);
   return rows.map((row) => ({ ...toSource(row, findEarlier), file: row.file, updatedAt: row.updatedAt, fileId: row.fileId }));
+}
+
+/** What a file's report shows besides its rows: the input's other columns, and whether it is a re-check. */
+export interface FileInputFacts {
+  /** The input's other columns by the names its header gives them; none: empty. */
+  inputColumns: string[];
+  /** Dropped in `inbox/recheck/`. */
+  recheck: boolean;
+}
+
+export function fileInputFacts(db: Db, fileId: number): FileInputFacts {
+  const file = db.prepare('SELECT input_columns AS inputColumns, recheck FROM files WHERE id = ?').get(fileId) as
+    | { inputColumns: string | null; recheck: number }
+    | undefined;
+  return {
+    inputColumns: file?.inputColumns ? (JSON.parse(file.inputColumns) as string[]) : [],
+    recheck: file?.recheck === 1,
+  };
 }

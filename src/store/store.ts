@@ -165,12 +165,15 @@ export class Store {
     return this.db.prepare('SELECT MAX(fetched_at) FROM services').pluck().get() as string | undefined ?? undefined;
   }
 
-  /** The most common reasons a file's rows were not ordered, for alert mails. */
+  /**
+   * The most common reasons a file's rows failed to be ordered, for alert mails: the states an
+   * alert counts (Invalid rows were never to be ordered, see `orderSuccessRate`).
+   */
   topErrors(fileId: number, limit = 3): string[] {
     return this.db
       .prepare(
         `SELECT COALESCE(last_error, note) AS reason, COUNT(*) AS n FROM rows
-          WHERE file_id = ? AND state IN ('failed', 'invalid', 'unknown') GROUP BY reason ORDER BY n DESC LIMIT ?`,
+          WHERE file_id = ? AND state IN ('failed', 'unknown', 'unconfirmed') GROUP BY reason ORDER BY n DESC LIMIT ?`,
       )
       .all(fileId, limit)
       .map((row) => `${(row as { reason: string; n: number }).reason} (${(row as { reason: string; n: number }).n} rows)`);

@@ -2,7 +2,13 @@ import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { Logger } from '../log.js';
-import { classifyInboxPath, isTemporaryOrHidden, type InboxEntry } from './inbox-paths.js';
+import {
+  INBOX_SEARCH_DEPTH,
+  classifyInboxPath,
+  isTemporaryOrHidden,
+  looksLikeDocumentName,
+  type InboxEntry,
+} from './inbox-paths.js';
 
 export interface InboxWatcherOptions {
   inbox: string;
@@ -14,31 +20,26 @@ export interface InboxWatcherOptions {
   rescanSeconds: number;
 }
 
-/** A folder named like an input file is a mistake to report, not a subfolder to enter. */
-function looksLikeInputName(name: string): boolean {
-  return /\.(csv|txt)$/i.test(name);
-}
-
 /**
- * Every candidate in the inbox and in its subfolders one level down: files, and anything else
- * named like one (a folder, a link, a FIFO called `x.csv`), which intake then refuses by name.
- * Symbolic links are listed, never entered.
+ * Every candidate in the inbox and its subfolders: files, and anything else that is not a
+ * folder to enter (a link, a FIFO, a folder named like a document such as `x.csv`), which intake
+ * then refuses by name. Symbolic links are listed, never entered; hidden names are skipped.
  */
 export async function listInboxFiles(inbox: string): Promise<string[]> {
   const found: string[] = [];
-  const top = await readdir(inbox, { withFileTypes: true }).catch(() => []);
-  for (const entry of top) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(inbox, entry.name);
-    if (entry.isDirectory() && !looksLikeInputName(entry.name)) {
-      const inner = await readdir(path, { withFileTypes: true }).catch(() => []);
-      for (const child of inner) {
-        if (!child.isDirectory() || looksLikeInputName(child.name)) found.push(join(path, child.name));
+  const walk = async (folder: string, depth: number): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory() && !looksLikeDocumentName(entry.name)) {
+        if (depth < INBOX_SEARCH_DEPTH) await walk(path, depth + 1);
+      } else {
+        found.push(path);
       }
-    } else {
-      found.push(path);
     }
-  }
+  };
+  await walk(inbox, 0);
   return found.sort();
 }
 
@@ -96,7 +97,9 @@ export class InboxWatcher {
   async start(): Promise<void> {
     const watcher = watch(this.options.inbox, {
       ignoreInitial: true,
-      depth: 1,
+      // Files are read one subfolder deep, and two in `recheck/269/`; deeper files, only refused,
+      // are found by the rescan.
+      depth: 2,
       followSymlinks: false,
       usePolling: this.options.usePolling,
       interval: 1000,
@@ -106,7 +109,7 @@ export class InboxWatcher {
     watcher.on('add', (path: string) => this.consider(path, false));
     watcher.on('change', (path: string) => this.consider(path, true));
     watcher.on('addDir', (path: string) => {
-      if (looksLikeInputName(path)) this.consider(path, true);
+      if (looksLikeDocumentName(path)) this.consider(path, true);
     });
     watcher.on('error', (error: unknown) => this.logger.warn({ err: error }, 'inbox watcher error'));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));

@@ -1,12 +1,14 @@
 import { copyFile, lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isTemporaryName } from '../report/atomic-write.js';
-import { splitInboxPath } from './inbox-paths.js';
+import { INBOX_SEARCH_DEPTH, splitInboxPath } from './inbox-paths.js';
 
-/** The three files one input becomes in processed/, from its chosen stem. */
+/** The files one input becomes in processed/, from its chosen stem. */
 export interface ProcessedPaths {
   original: string;
   report: string;
+  /** The report as an Excel workbook, beside the CSV. */
+  workbook: string;
   summary: string;
 }
 
@@ -14,6 +16,7 @@ export function processedPaths(processedDir: string, stem: string, extension: st
   return {
     original: join(processedDir, `${stem}${extension}`),
     report: join(processedDir, `${stem}.report.csv`),
+    workbook: join(processedDir, `${stem}.report.xlsx`),
     summary: join(processedDir, `${stem}.summary.json`),
   };
 }
@@ -31,8 +34,8 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * The first stem under which none of the three output files exists yet and no other file has
- * been promised: `orders`, then `orders-2`, `orders-3`... Nothing in processed/ is overwritten.
+ * The first stem under which none of the output files exists yet and no other file has been
+ * promised: `orders`, then `orders-2`, `orders-3`... Nothing in processed/ is overwritten.
  */
 export async function chooseProcessedStem(
   processedDir: string,
@@ -44,7 +47,7 @@ export async function chooseProcessedStem(
     const candidate = (folder ? `${folder}/` : '') + (n === 1 ? stem : `${stem}-${n}`);
     if (isStemTaken(candidate)) continue;
     const paths = processedPaths(processedDir, candidate, extension);
-    const taken = await Promise.all([exists(paths.original), exists(paths.report), exists(paths.summary)]);
+    const taken = await Promise.all([exists(paths.original), exists(paths.report), exists(paths.workbook), exists(paths.summary)]);
     if (!taken.some(Boolean)) return candidate;
   }
 }
@@ -89,7 +92,7 @@ export async function removeLeftoverTemporaries(processedDir: string): Promise<n
       }
     }
   };
-  // Inputs come from the inbox and one subfolder of it; their outputs lie as deep.
-  await walk(processedDir, 1);
+  // Outputs lie as deep as their inputs: refused ones come from as deep as the inbox is searched.
+  await walk(processedDir, INBOX_SEARCH_DEPTH);
   return removed;
 }

@@ -13,12 +13,14 @@ import { DRAFT_MIN_ROWS } from '../../src/engine/report-draft.js';
 import { FileFinisher } from '../../src/engine/finish-file.js';
 import { intakeFile } from '../../src/engine/intake-file.js';
 import { silentLogger } from '../../src/log.js';
+import { PLAIN_LAYOUT } from '../../src/report/report-layout.js';
 import { toReportRow } from '../../src/report/report-row.js';
-import { writeReport } from '../../src/report/write-report.js';
+import { writeReportFiles } from '../../src/report/report-writer.js';
 import { openDatabase } from '../../src/store/db.js';
 import { reportSourceRows } from '../../src/store/report-queries.js';
 import { Store } from '../../src/store/store.js';
 import { validImeis } from '../e2e/harness.js';
+import { readWorkbook, type WorkbookSheet } from '../report/workbook-rows.js';
 
 const NOW = '2026-11-28T10:00:00.000Z';
 const OPTIONS = { batchSize: 100, defaultServiceId: '1739', maxFileBytes: 52_428_800 };
@@ -69,13 +71,13 @@ describe('a report drafted during the last calls', () => {
     }
   }
 
-  /** The same file's report rendered whole from the store now. */
-  async function renderedWhole(fileId: number): Promise<Buffer> {
-    const path = join(dir, 'whole.csv');
-    await writeReport(path, (function* rows() {
+  /** The same file's report rendered whole from the store now: the CSV's bytes, the workbook's cells. */
+  async function renderedWhole(fileId: number): Promise<{ csv: Buffer; workbook: WorkbookSheet[] }> {
+    const target = { csv: join(dir, 'whole.csv'), workbook: join(dir, 'whole.xlsx') };
+    await writeReportFiles(target, PLAIN_LAYOUT, (function* rows() {
       for (const row of reportSourceRows(store.db, fileId)) yield toReportRow(row);
     })());
-    return readFile(path);
+    return { csv: await readFile(target.csv), workbook: await readWorkbook(target.workbook) };
   }
 
   it('is the whole report, byte for byte, with the summary counting it', async () => {
@@ -84,16 +86,18 @@ describe('a report drafted during the last calls', () => {
     await submitAll(fileId, async () => {
       drafts = (await readdir(join(dir, 'processed'))).filter((name) => name.endsWith('.draft'));
     });
-    // Before the last replies, a draft held the rows settled so far.
-    expect(drafts).toHaveLength(1);
+    // Before the last replies, a draft held the rows settled so far: the CSV and the workbook.
+    expect(drafts).toHaveLength(2);
     await finisher.finish(fileId);
     const report = await readFile(join(dir, 'processed', 'day.report.csv'));
-    expect(report.equals(await renderedWhole(fileId))).toBe(true);
+    const whole = await renderedWhole(fileId);
+    expect(report.equals(whole.csv)).toBe(true);
+    expect(await readWorkbook(join(dir, 'processed', 'day.report.xlsx'))).toEqual(whole.workbook);
     const summary = JSON.parse(await readFile(join(dir, 'processed', 'day.summary.json'), 'utf8')) as Record<string, number>;
     // 25 garbage lines; 50 repeats, of which one repeats a line that was garbage (so it is new).
     expect(summary).toMatchObject({ rows: 2500, invalid: 25, duplicates: 49, accepted: 2426 });
     // Nothing of the draft is left behind.
-    expect((await readdir(join(dir, 'processed'))).sort()).toEqual(['day.report.csv', 'day.summary.json']);
+    expect((await readdir(join(dir, 'processed'))).sort()).toEqual(['day.report.csv', 'day.report.xlsx', 'day.summary.json']);
   });
 
   it('gives way to a whole render when a result arrives for a row already drafted', async () => {
@@ -107,6 +111,6 @@ describe('a report drafted during the last calls', () => {
     await finisher.finish(fileId);
     const report = await readFile(join(dir, 'processed', 'day.report.csv'), 'utf8');
     expect(report.split('\r\n')[1]).toContain('Completed');
-    expect(Buffer.from(report).equals(await renderedWhole(fileId))).toBe(true);
+    expect(Buffer.from(report).equals((await renderedWhole(fileId)).csv)).toBe(true);
   });
 });

@@ -29,26 +29,33 @@ async function readAll(path: string, options: ReadRowsOptions = {}): Promise<Inp
   return rows;
 }
 
-const row = (line: number, rawImei: string, serviceId: string | null = null): InputRow => ({ line, rawImei, serviceId });
+const row = (line: number, rawImei: string, serviceId: string | null = null, inputCells?: string[]): InputRow =>
+  inputCells === undefined ? { line, rawImei, serviceId } : { line, rawImei, serviceId, inputCells };
 
 describe('readInputRows over fixture files', () => {
   it('UTF-8 with BOM, comma, CRLF', async () => {
-    expect(await readAll(fixture('utf8-bom-comma.csv'))).toEqual([row(2, '490154203237518'), row(3, '356938035643809')]);
+    expect(await readAll(fixture('utf8-bom-comma.csv'))).toEqual([
+      row(2, '490154203237518', null, ['iPhone 12']),
+      row(3, '356938035643809', null, ['Galaxy S21']),
+    ]);
     expect(await inspectFile(fixture('utf8-bom-comma.csv'))).toEqual({
+      source: 'text',
       encoding: 'utf-8',
       hasBom: true,
       delimiter: ',',
       hasHeader: true,
       imeiColumn: 0,
       serviceColumn: null,
+      inputColumns: [{ index: 1, name: 'Model' }],
     });
   });
 
   it('UTF-8 without BOM, semicolon, extra columns first, "IMEI Number", a Service_ID column', async () => {
+    // The other columns, the service column among them, travel with each row for the report.
     expect(await readAll(fixture('utf8-semicolon-service.csv'))).toEqual([
-      row(2, '352099001761481', '269'),
-      row(3, '867520034786532', null),
-      row(4, '358915051234562', '1739'),
+      row(2, '352099001761481', '269', ['Anna', '1,50', '269']),
+      row(3, '867520034786532', null, ['Ben', '2,75', '']),
+      row(4, '358915051234562', '1739', ['Carl', '1,50', '1739']),
     ]);
     expect(await inspectFile(fixture('utf8-semicolon-service.csv'))).toMatchObject({
       encoding: 'utf-8',
@@ -56,6 +63,11 @@ describe('readInputRows over fixture files', () => {
       delimiter: ';',
       imeiColumn: 2,
       serviceColumn: 3,
+      inputColumns: [
+        { index: 0, name: 'Customer' },
+        { index: 1, name: 'Price' },
+        { index: 3, name: 'Service_ID' },
+      ],
     });
   });
 
@@ -63,34 +75,49 @@ describe('readInputRows over fixture files', () => {
     ['utf16le-tab.txt', 'utf-16le'],
     ['utf16be-tab.txt', 'utf-16be'],
   ])('Excel "Unicode text": %s', async (name, encoding) => {
-    expect(await readAll(fixture(name))).toEqual([row(2, '490154203237518', '1739'), row(3, '356938035643809', null)]);
+    expect(await readAll(fixture(name))).toEqual([
+      row(2, '490154203237518', '1739', ['iPhone 12', '1739']),
+      row(3, '356938035643809', null, ['Galaxy, S21', '']),
+    ]);
     expect(await inspectFile(fixture(name))).toEqual({
+      source: 'text',
       encoding,
       hasBom: true,
       delimiter: '\t',
       hasHeader: true,
       imeiColumn: 0,
       serviceColumn: 2,
+      inputColumns: [
+        { index: 1, name: 'Model' },
+        { index: 2, name: 'networkId' },
+      ],
     });
   });
 
   it('tab separated without a header: the first column, every row data', async () => {
+    // Without a header, the other columns are named by their letters.
     expect(await readAll(fixture('utf8-tab-no-header.txt'))).toEqual([
-      row(1, '490154203237518'),
-      row(2, '12345'),
-      row(3, '356938035643809'),
+      row(1, '490154203237518', null, ['iPhone 12']),
+      row(2, '12345', null, ['broken']),
+      row(3, '356938035643809', null, ['Galaxy']),
     ]);
-    expect(await inspectFile(fixture('utf8-tab-no-header.txt'))).toMatchObject({ delimiter: '\t', hasHeader: false });
+    expect(await inspectFile(fixture('utf8-tab-no-header.txt'))).toMatchObject({
+      delimiter: '\t',
+      hasHeader: false,
+      inputColumns: [{ index: 1, name: 'column B' }],
+    });
   });
 
   it('quoted and multi-line fields, Excel wrappers, blank and separator-only lines, trailing separators', async () => {
+    // The trailing empty column a spreadsheet exported is not kept.
     expect(await readAll(fixture('quoted-multiline.csv'))).toEqual([
-      row(2, '490154203237518'),
-      row(4, '="356938035643809"'),
-      row(7, "'352099001761481"),
-      row(9, '35-209900-176148-1'),
+      row(2, '490154203237518', null, ['plain, quoted']),
+      row(4, '="356938035643809"', null, ['first line\r\nsecond line']),
+      row(7, "'352099001761481", null, ['say "hi"']),
+      row(9, '35-209900-176148-1', null, ['a\r\nb\r\nc']),
       row(12, '867520034786532'),
     ]);
+    expect((await inspectFile(fixture('quoted-multiline.csv'))).inputColumns).toEqual([{ index: 1, name: 'note' }]);
   });
 
   it('a one-column file without a header, invalid values included', async () => {
@@ -121,7 +148,7 @@ describe('readInputRows on generated files', () => {
 
   it('keeps an empty IMEI cell in a row that has other values', async () => {
     const path = await tempFile('gap.csv', 'imei,service\n,269\n490154203237518,\n');
-    expect(await readAll(path)).toEqual([row(2, '', '269'), row(3, '490154203237518', null)]);
+    expect(await readAll(path)).toEqual([row(2, '', '269', ['269']), row(3, '490154203237518', null)]);
   });
 
   it('stops reading when the consumer breaks out early', async () => {
@@ -155,7 +182,7 @@ describe('readInputRows on generated files', () => {
     const path = await tempFile('large-be.txt', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(lines.join('\r\n'), 'utf16le').swap16()]));
     const rows = await readAll(path);
     expect(rows).toHaveLength(5000);
-    expect(rows[4999]).toEqual(row(5001, '350000000004999'));
+    expect(rows[4999]).toEqual(row(5001, '350000000004999', null, ['Galaxy Ñ 📱 4999']));
   });
 });
 

@@ -30,7 +30,8 @@ describe('report bytes', () => {
 
   async function render(fileId: number): Promise<{ report: Buffer; summary: string }> {
     const processed = join(dir, 'processed');
-    const finisher = new FileFinisher(store, { inboxDir: join(dir, 'inbox'), processedDir: processed, simulated: true }, silentLogger(), {
+    // Not simulated: a simulated run marks every NOTE (report-layout.ts), which would hide the rows' own notes here.
+    const finisher = new FileFinisher(store, { inboxDir: join(dir, 'inbox'), processedDir: processed, simulated: false }, silentLogger(), {
       onReportWritten: () => undefined,
       onOutputFailed: (_fileId, error) => {
         throw new Error(error);

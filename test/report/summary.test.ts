@@ -18,7 +18,7 @@ const base: SummaryInput = {
 };
 
 describe('buildSummary', () => {
-  it('has exactly the contract keys, in the contract order', () => {
+  it('has the contract keys in the contract order, then the rate alerts use', () => {
     expect(Object.keys(buildSummary(base))).toEqual([
       'file',
       'service',
@@ -35,7 +35,20 @@ describe('buildSummary', () => {
       'durationMs',
       'final',
       'simulated',
+      'orderSuccessRate',
     ]);
+  });
+
+  it('judges orders on the rows the daemon was asked to order: Duplicate and Invalid do not count', () => {
+    // A file of phones ordered before: 0% accepted, nothing failed.
+    const known = buildSummary({ ...base, rows: 4, accepted: 0, duplicates: 4 });
+    expect(known).toMatchObject({ successRate: 0, orderSuccessRate: 1 });
+    // A re-drop of one known IMEI plus one new one: the new one ordered.
+    expect(buildSummary({ ...base, rows: 2, accepted: 1, duplicates: 1 })).toMatchObject({ successRate: 0.5, orderSuccessRate: 1 });
+    // Failed, Unconfirmed and Unknown are failures; rows still being checked are not.
+    const mixed = buildSummary({ ...base, rows: 12, accepted: 4, duplicates: 1, invalid: 1, failed: 2, unconfirmed: 1, unknown: 1, checking: 2 });
+    expect(mixed.orderSuccessRate).toBe(0.6);
+    expect(buildSummary({ ...base, rows: 3, accepted: 0, invalid: 3 }).orderSuccessRate).toBe(1);
   });
 
   it('rounds the success rate to 4 decimals and derives the duration', () => {
