@@ -130,7 +130,7 @@ export class Daemon {
     this.submitter = new Submitter(
       store,
       client,
-      { ...config.submission, nextRetryAt: () => this.retryJob.nextRunAt() },
+      { ...config.submission, nextRetryAt: () => this.retryJob.nextRunAt(), filesBeingRead: () => this.intake.busy },
       logger,
       {
         onFileSettled: (fileId) => {

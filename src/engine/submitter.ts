@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
 import { sleep } from './abortable-sleep.js';
 import { AttemptStarter } from './attempt-starter.js';
+import { CallGroups } from './call-groups.js';
 import { outcomeOf, type CallBudget, type CallOutcome as BudgetOutcome } from './call-budget.js';
 import { ReplyRecorder } from './reply-recorder.js';
 
@@ -26,6 +27,10 @@ export interface SubmitterOptions {
   retryBaseMs: number;
   /** When rows that used up their tries are next tried: the retry schedule's next run. */
   nextRetryAt: () => string;
+  /** IMEIs one call may carry (`submission.batchSize`): short batches of one service share calls up to it. */
+  batchSize: number;
+  /** Whether input files are being read now (a short batch then waits briefly for the next file's rows). */
+  filesBeingRead: () => boolean;
 }
 
 export interface SubmitterEvents {
@@ -45,10 +50,10 @@ export interface SubmitterEvents {
   onStoreWriteFailed(error: unknown): void;
 }
 
-/** A call that was made: its reply, or the failure to record. */
+/** A call that was made, for one batch or several (filled across files): its reply, or the failure to record. */
 type CallOutcome =
-  | { ticket: AttemptTicket; result: PlaceOrderResult; error: undefined }
-  | { ticket: AttemptTicket; result: undefined; error: ProviderError };
+  | { tickets: AttemptTicket[]; result: PlaceOrderResult; error: undefined }
+  | { tickets: AttemptTicket[]; result: undefined; error: ProviderError };
 
 /** How long a batch waits after the database refused to record its attempt. */
 const STORE_FAILURE_PAUSE_MS = 5_000;
@@ -75,6 +80,7 @@ function asProviderError(error: unknown): ProviderError {
 export class Submitter {
   private readonly replies: ReplyRecorder;
   private readonly starts: AttemptStarter;
+  private readonly groups: CallGroups;
   private readonly active = new Map<number, Promise<void>>();
   private readonly abort = new AbortController();
   private wakeUp: (() => void) | undefined;
@@ -93,6 +99,7 @@ export class Submitter {
   ) {
     this.replies = new ReplyRecorder(store);
     this.starts = new AttemptStarter(store);
+    this.groups = new CallGroups(store, { batchSize: options.batchSize, filesBeingRead: options.filesBeingRead });
   }
 
   start(): void {
@@ -130,11 +137,16 @@ export class Submitter {
       const batch = this.halted || this.active.size >= this.options.concurrency * 2 ? undefined : this.nextBatch(cursor);
       if (batch) {
         cursor = batch.id;
-        const task = this.submitBatch(batch).finally(() => {
-          this.active.delete(batch.id);
+        const group = this.groups.groupFor(batch, (id) => this.active.has(id));
+        if ('waitMs' in group) {
+          setTimeout(() => this.wake(), group.waitMs).unref();
+          continue;
+        }
+        const task = this.submitGroup(group).finally(() => {
+          for (const member of group) this.active.delete(member.id);
           this.wake();
         });
-        this.active.set(batch.id, task);
+        for (const member of group) this.active.set(member.id, task);
         continue;
       }
       if (cursor !== 0 && !this.halted && this.active.size < this.options.concurrency * 2) {
@@ -151,16 +163,18 @@ export class Submitter {
     let cursor = afterId;
     for (;;) {
       const batch = this.store.batches.nextPlanned(cursor);
-      if (!batch || !this.active.has(batch.id)) return batch;
+      if (!batch || (!this.active.has(batch.id) && !this.groups.isLingering(batch.id))) return batch;
       cursor = batch.id;
     }
   }
 
-  private async submitBatch(batch: BatchRecord): Promise<void> {
+  /** Sends a batch, or several in one call, with retries; settles each and checks each file after. */
+  private async submitGroup(group: readonly BatchRecord[]): Promise<void> {
+    const batch = group[0] as BatchRecord;
     let rateLimits = 0;
     let tries = 0;
     try {
-      await pRetry(() => this.attempt(batch), {
+      await pRetry(() => this.attempt(group), {
         // p-retry stops when its budget is spent, even on a failure that consumes none: the budget
         // leaves room for the free 429s, and `shouldRetry` counts the real tries.
         retries: this.options.maxAttempts - 1 + MAX_FREE_RATE_LIMITS,
@@ -188,11 +202,13 @@ export class Submitter {
         await sleep(STORE_FAILURE_PAUSE_MS, this.abort.signal);
         return;
       }
-      await this.persist('settle the batch', () => this.settleAfterFailure(batch, error));
+      for (const member of group) await this.persist('settle the batch', () => this.settleAfterFailure(member, error));
     }
-    await this.persist('check the file', () => {
-      if (this.store.isFileSettled(batch.fileId)) this.events.onFileSettled(batch.fileId);
-    });
+    for (const fileId of new Set(group.map((member) => member.fileId))) {
+      await this.persist('check the file', () => {
+        if (this.store.isFileSettled(fileId)) this.events.onFileSettled(fileId);
+      });
+    }
   }
 
   /**
@@ -241,15 +257,15 @@ export class Submitter {
    * provider's latency instead of adding to it. The `active` cap of the pump still bounds how
    * many replies wait to be recorded.
    */
-  private async attempt(batch: BatchRecord): Promise<void> {
-    const call = await this.call(batch);
+  private async attempt(group: readonly BatchRecord[]): Promise<void> {
+    const call = await this.call(group);
     if (call === undefined) return;
-    if (call.error) await this.recordFailure(call.ticket, call.error);
-    else await this.recordReply(call.ticket, call.result);
+    if (call.error) await this.recordFailure(call.tickets, call.error);
+    else await this.recordReply(call.tickets, call.result);
   }
 
   /** Records the attempt, then calls; the store knows about the call before it leaves. */
-  private async call(batch: BatchRecord): Promise<CallOutcome | undefined> {
+  private async call(group: readonly BatchRecord[]): Promise<CallOutcome | undefined> {
     const permit = await this.budget.acquire('place', this.abort.signal).catch(() => {
       throw new AbortError(new StoppingError());
     });
@@ -258,57 +274,67 @@ export class Submitter {
     try {
       if (this.stopping) throw new AbortError(new StoppingError());
       if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
-      let ticket: AttemptTicket | undefined;
+      let tickets: AttemptTicket[];
       try {
-        ticket = await this.starts.begin(batch.id);
+        // Begun together: the attempt starter commits them in one transaction.
+        const begun = await Promise.all(group.map((member) => this.starts.begin(member.id)));
+        tickets = begun.filter((ticket): ticket is AttemptTicket => ticket !== undefined);
       } catch (error) {
         // Nothing was sent: without its attempt on disk, the call must not leave.
         throw new AbortError(new StoreWriteError(describeError(error), error));
       }
-      if (!ticket) return undefined;
+      const first = tickets[0];
+      if (!first) return undefined;
+      const imeis = tickets.flatMap((ticket) => ticket.imeis);
+      if (tickets.length > 1) for (const ticket of tickets) ticket.callSize = imeis.length;
       try {
-        const result = await this.client.placeOrder(ticket.serviceId, ticket.imeis);
+        const result = await this.client.placeOrder(first.serviceId, imeis);
         outcome = { kind: 'answered' };
-        return { ticket, result, error: undefined };
+        return { tickets, result, error: undefined };
       } catch (error) {
         const failure = asProviderError(error);
         outcome = outcomeOf(failure);
-        return { ticket, result: undefined, error: failure };
+        return { tickets, result: undefined, error: failure };
       }
     } finally {
       permit.release(outcome);
     }
   }
 
-  private async recordReply(ticket: AttemptTicket, reply: PlaceOrderResult): Promise<void> {
-    let counts: ReplyCounts | undefined;
+  /** Each batch of the call takes its own IMEIs from the reply (one group commit for all). */
+  private async recordReply(tickets: readonly AttemptTicket[], reply: PlaceOrderResult): Promise<void> {
+    let counts: ReplyCounts[] = [];
     const recorded = await this.persist('record the reply', async () => {
-      counts = await this.replies.record(ticket, reply);
+      counts = await Promise.all(tickets.map((ticket) => this.replies.record(ticket, reply)));
     });
-    if (!recorded || !counts) {
-      this.logger.error({ batch: ticket.batchId, placed: reply.placed }, 'stopping before the reply could be recorded');
+    if (!recorded || counts.length !== tickets.length) {
+      this.logger.error({ batches: tickets.map((t) => t.batchId), placed: reply.placed }, 'stopping before the reply could be recorded');
       throw new AbortError(new StoppingError());
     }
-    this.events.onReply(ticket.fileId);
-    this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...counts }, 'placeorder replied');
-    if (counts.recovering > 0) this.events.onRecovering();
-    if (counts.learntOneImeiPerCall) {
-      const reason = `the reply to ${ticket.imeis.length} IMEIs accounted for ${ticket.imeis.length - counts.unaccounted}`;
-      this.events.onOneImeiPerCall(ticket.serviceId, reason);
-    }
-    if (counts.splitIntoSingles) {
-      // The rest of the list waits in one-IMEI batches of its own: the pump sends them now.
-      this.wake();
-      return;
-    }
-    if (counts.unaccounted > 0) {
-      throw new ProviderUnknownOutcomeError(`the reply did not account for ${counts.unaccounted} IMEIs`, {
+    let unaccounted = 0;
+    let split = false;
+    tickets.forEach((ticket, i) => {
+      const count = counts[i] as ReplyCounts;
+      this.events.onReply(ticket.fileId);
+      this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...count }, 'placeorder replied');
+      if (count.recovering > 0) this.events.onRecovering();
+      if (count.learntOneImeiPerCall) {
+        const sent = ticket.callSize ?? ticket.imeis.length;
+        this.events.onOneImeiPerCall(ticket.serviceId, `a call with ${sent} IMEIs left ${count.unaccounted} of them unanswered`);
+      }
+      split ||= count.splitIntoSingles;
+      if (!count.splitIntoSingles) unaccounted += count.unaccounted;
+    });
+    // IMEIs the reply left out wait in one-IMEI batches of their own: the pump sends them now.
+    if (split) this.wake();
+    if (unaccounted > 0) {
+      throw new ProviderUnknownOutcomeError(`the reply did not account for ${unaccounted} IMEIs`, {
         incompleteReply: true,
       });
     }
   }
 
-  private async recordFailure(ticket: AttemptTicket, error: ProviderError): Promise<never> {
+  private async recordFailure(tickets: readonly AttemptTicket[], error: ProviderError): Promise<never> {
     const haltsSubmission = error instanceof ProviderAuthError;
     const failure = {
       failureClass: error.failureClass,
@@ -316,9 +342,10 @@ export class Submitter {
       haltsSubmission,
       salvaged: error.details.salvaged ?? [],
     };
-    const recorded = await this.persist('record the failed call', () =>
-      this.store.batches.recordCallFailure(ticket, failure, new Date().toISOString()),
-    );
+    const now = new Date().toISOString();
+    const recorded = await this.persist('record the failed call', () => {
+      for (const ticket of tickets) this.store.batches.recordCallFailure(ticket, failure, now);
+    });
     if (!recorded) throw new AbortError(new StoppingError());
     if (error.failureClass === 'permanent') throw new AbortError(error);
     throw error;

@@ -85,6 +85,7 @@ class SimulatorServer implements Simulator {
   private readonly callsByAction = new Map<string, number>();
   private readonly faultCounts = zeroFaultCounts();
   private inFlight = 0;
+  private readonly arrivals: number[] = [];
   /** Sockets of `hang` faults: left open on purpose, destroyed on close() or setDown(true). */
   private readonly hungSockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -122,6 +123,10 @@ class SimulatorServer implements Simulator {
 
   orders(): SimulatorOrder[] {
     return this.book.all();
+  }
+
+  callTimes(): number[] {
+    return [...this.arrivals];
   }
 
   stats(): SimulatorStats {
@@ -207,6 +212,7 @@ class SimulatorServer implements Simulator {
     if (request.method !== 'POST') return this.sendPage(response, METHOD_NOT_ALLOWED_PAGE, { Allow: 'POST' });
 
     const action = fields.get('action') ?? '';
+    this.arrivals.push(Date.now());
     this.callsByAction.set(action, (this.callsByAction.get(action) ?? 0) + 1);
     const kind = this.api.kindOf(action);
     if (kind === 'place') this.counters.placeorderCalls++;

@@ -197,6 +197,8 @@ export interface Simulator {
   /** Every order held, in placement order. */
   orders(): SimulatorOrder[];
   stats(): SimulatorStats;
+  /** When each request with an action arrived (epoch ms), in order: to check a client's calls per minute. */
+  callTimes(): number[];
   setFaults(faults: SimulatorFaults): void;
   setLatency(ms: number): void;
   /** The account's credit now (DHRU orders spend it). */

@@ -7,8 +7,15 @@ import type { Db } from './db.js';
 export function prepareBatchStatements(db: Db) {
   return {
     nextPlanned: db.prepare(
-      `SELECT id, file_id AS fileId, service_id AS serviceId, state, attempts FROM batches
+      `SELECT id, file_id AS fileId, service_id AS serviceId, state, attempts, created_at AS createdAt FROM batches
         WHERE state = 'planned' AND id > ? ORDER BY id LIMIT 1`,
+    ),
+    rowsWaiting: db.prepare(`SELECT COUNT(*) FROM rows WHERE batch_id = ? AND state IN ('queued', 'unknown')`).pluck(),
+    // Through batches_by_state: the planned batches are few next to all batches.
+    plannedOfService: db.prepare(
+      `SELECT b.id, b.file_id AS fileId, b.service_id AS serviceId, b.state, b.attempts, b.created_at AS createdAt,
+              (SELECT COUNT(*) FROM rows AS r WHERE r.batch_id = b.id AND r.state IN ('queued', 'unknown')) AS waiting
+         FROM batches AS b WHERE b.state = 'planned' AND b.service_id = ? AND b.id <> ? ORDER BY b.id LIMIT 50`,
     ),
     batchById: db.prepare(`SELECT id, file_id AS fileId, service_id AS serviceId, attempts FROM batches WHERE id = ?`),
     // A row whose earlier call went to another account is never sent through this one: if

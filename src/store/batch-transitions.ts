@@ -20,6 +20,8 @@ export interface AttemptTicket {
   number: number;
   /** The highest order id the account had given us when the call began: its orders lie above. */
   floorOrderId: number;
+  /** IMEIs in the call, when it carried other batches' too (a call filled across files). */
+  callSize?: number;
 }
 
 export interface ReplyCounts {
@@ -77,6 +79,21 @@ export class BatchTransitions {
   /** The oldest planned batch after `afterId`. */
   nextPlanned(afterId: number): BatchRecord | undefined {
     return this.statements().nextPlanned.get(afterId) as BatchRecord | undefined;
+  }
+
+  /** Rows of a batch still to be sent (queued, or unknown and resubmitted). */
+  rowsWaiting(batchId: number): number {
+    return this.statements().rowsWaiting.get(batchId) as number;
+  }
+
+  /** Planned batches of a service other than `exceptId`, oldest first, with their rows to send (at most 50). */
+  plannedOfService(serviceId: string, exceptId: number): (BatchRecord & { waiting: number })[] {
+    return this.statements().plannedOfService.all(serviceId, exceptId) as (BatchRecord & { waiting: number })[];
+  }
+
+  /** IMEIs a call may carry for a service: 1 where the server orders one at a time; else undefined. */
+  imeisPerCallFor(serviceId: string): number | undefined {
+    return this.imeisPerCall(serviceId);
   }
 
   /**
@@ -193,11 +210,12 @@ export class BatchTransitions {
       }
       counts.unaccounted = this.markSendingUnknown(ticket, 'the reply did not mention this IMEI', now);
       this.finishAttempt(ticket, 'replied', null, now);
-      if (counts.unaccounted > 0 && ticket.imeis.length > 1) {
+      const sent = ticket.callSize ?? ticket.imeis.length;
+      if (counts.unaccounted > 0 && sent > 1) {
         const batch = { fileId: ticket.fileId, serviceId: ticket.serviceId };
         this.placement.moveToSingleBatches(batch, sql.unknownRowIds.all(ticket.batchId) as number[], now);
         counts.splitIntoSingles = true;
-        const reason = `a call with ${ticket.imeis.length} IMEIs was answered for ${ticket.imeis.length - counts.unaccounted}`;
+        const reason = `a call with ${sent} IMEIs left ${counts.unaccounted} of them unanswered`;
         counts.learntOneImeiPerCall = this.batching === 'auto' && this.accounts.rememberOneImeiPerCall(ticket.serviceId, reason, now);
       }
       sql.batchState.run(counts.unaccounted > 0 && !counts.splitIntoSingles ? 'planned' : 'settled', now, ticket.batchId);

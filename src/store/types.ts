@@ -64,6 +64,8 @@ export interface BatchRecord {
   serviceId: string;
   state: BatchState;
   attempts: number;
+  /** ISO time it was planned. */
+  createdAt: string;
 }
 
 /** One row as the report needs it: the row joined with its order and service. */
