@@ -1,5 +1,6 @@
 /** The benchmark's command line. */
 import { parseArgs } from 'node:util';
+import { DASHBOARD_SCENARIO } from './dashboard-paint.js';
 import { SCENARIOS } from './scenarios.js';
 
 /** Not `warn`: the daemon says `watching the inbox` at info, and that is how readiness is seen. */
@@ -34,7 +35,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: node dist/bench/run.js [options]
-  --scenario NAME   run only this scenario (repeatable): ${SCENARIOS.map((s) => s.name).join(', ')}
+  --scenario NAME   run only this scenario (repeatable): ${[...SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO].join(', ')}
   --quick           sizes divided by 10 (smoke run)
   --out DIR         write bench-results.json here (default: a new temp dir)
   --timeout-s N     per-scenario limit, reported as a timeout (default 300; 900 for 1m-instant)
@@ -69,8 +70,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     throw new BenchUsageError((error as Error).message);
   }
   const { values } = parsed;
-  const known = new Set(SCENARIOS.map((s) => s.name));
-  const scenarios = values.scenario ?? SCENARIOS.map((s) => s.name);
+  const known = new Set([...SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO]);
+  const scenarios = values.scenario ?? [...SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO];
   for (const name of scenarios) {
     if (!known.has(name)) throw new BenchUsageError(`unknown scenario "${name}"`);
   }

@@ -1,5 +1,7 @@
 /** The shape of `bench-results.json`: what one scenario measured, and the run around it. */
 import type { ProfileSummary } from './cpu-profile.js';
+import type { DashboardPaintResult } from './dashboard-paint.js';
+import type { LivePagesResult } from './live-pages.js';
 import type { Scenario } from './scenarios.js';
 
 /**
@@ -40,6 +42,8 @@ export interface GoalVerdict {
 
 export interface ScenarioResult {
   scenario: Scenario;
+  /** For a scenario with `livePages`: what the pages received while the file was sent. */
+  livePages?: LivePagesResult | undefined;
   outcome: ScenarioOutcome;
   error: string | undefined;
   fileBytes: number;
@@ -105,4 +109,6 @@ export interface BenchResults {
   daemonLogLevel: string;
   machine: MachineInfo;
   results: ScenarioResult[];
+  /** `dashboard-1m`, when it ran: each page's times with a million rows of history. */
+  dashboard?: DashboardPaintResult;
 }

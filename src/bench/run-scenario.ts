@@ -10,6 +10,7 @@ import { startSimulator, type Simulator, type SimulatorStats } from '../simulato
 import { summariseProfileDir, type ProfileSummary } from './cpu-profile.js';
 import { DaemonProcess, describeExit, type LogLine, type StopOutcome } from './daemon-process.js';
 import { writeImeiCsv } from './generate.js';
+import { dashboardUrl, openLivePages, type LivePages, type LivePagesResult } from './live-pages.js';
 import { judgeGoals } from './goals.js';
 import { fileTimeline, measurePhases, replySpread, summaryFigures } from './phases.js';
 import {
@@ -144,7 +145,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       nodeFlags: options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [],
     });
     await daemon.waitForLog('watching the inbox', READY_TIMEOUT_MS);
-    return await measure(scenario, options, simulator, ws, daemon);
+    const pages = scenario.livePages ? await openLivePages(await dashboardUrl(daemon), scenario.livePages) : undefined;
+    return await measure(scenario, options, simulator, ws, daemon, pages);
   } catch (error) {
     return failedResult(scenario, error);
   } finally {
@@ -170,6 +172,7 @@ interface Observation {
   exit: StopOutcome;
   logs: readonly LogLine[];
   profile: ProfileSummary | undefined;
+  livePages: LivePagesResult | undefined;
 }
 
 async function measure(
@@ -178,12 +181,18 @@ async function measure(
   simulator: Simulator,
   ws: BenchWorkspace,
   daemon: DaemonProcess,
+  pages: LivePages | undefined,
 ): Promise<ScenarioResult> {
-  const observation = await observe(scenario, options, simulator, ws, daemon);
+  const observation = await observe(scenario, options, simulator, ws, daemon, pages);
   await mkdir(dirname(options.logFile), { recursive: true });
   await writeFile(options.logFile, observation.logs.map((line) => `${JSON.stringify(line)}\n`).join(''));
   const measured = assemble(scenario, observation, daemon.stderr());
-  return { ...measured, workspace: options.keepWorkspace ? ws.dir : undefined, goals: judgeGoals(measured) };
+  return {
+    ...measured,
+    livePages: observation.livePages,
+    workspace: options.keepWorkspace ? ws.dir : undefined,
+    goals: judgeGoals(measured),
+  };
 }
 
 async function observe(
@@ -192,6 +201,7 @@ async function observe(
   simulator: Simulator,
   ws: BenchWorkspace,
   daemon: DaemonProcess,
+  pages: LivePages | undefined,
 ): Promise<Observation> {
   const staged = join(ws.staging, `${INPUT_NAME}.csv`);
   const fileBytes = await writeImeiCsv(staged, scenario.imeis);
@@ -212,6 +222,7 @@ async function observe(
   if (wait.outcome === 'completed') {
     await waitForFile(join(ws.processed, `${INPUT_NAME}.csv`), daemon, Date.now() + MOVE_TIMEOUT_MS);
   }
+  const livePages = pages?.close();
   const last = await readProc(daemon.pid);
   const readings = await sampler.stop();
   const stats = simulator.stats();
@@ -233,6 +244,7 @@ async function observe(
     exit,
     logs: daemon.logs(),
     profile,
+    livePages,
   };
 }
 

@@ -7,15 +7,16 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DASHBOARD_SCENARIO, dashboardPaintTable, runDashboardPaint } from './dashboard-paint.js';
 import { describeMachine, machineLine } from './machine.js';
 import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import type { BenchResults } from './results.js';
 import { runScenario } from './run-scenario.js';
 import { quickVersion, SCENARIOS, type Scenario } from './scenarios.js';
-import { resultsTable, scenarioDetails, spreadLines } from './table.js';
+import { livePagesLines, resultsTable, scenarioDetails, spreadLines } from './table.js';
 
 function chosenScenarios(options: BenchOptions): Scenario[] {
-  return options.scenarios.map((name) => {
+  return options.scenarios.filter((name) => name !== DASHBOARD_SCENARIO).map((name) => {
     const scenario = SCENARIOS.find((s) => s.name === name) as Scenario;
     return options.quick ? quickVersion(scenario) : scenario;
   });
@@ -47,13 +48,15 @@ async function main(argv: readonly string[]): Promise<number> {
     results: [],
   };
   const resultsPath = join(outDir, 'bench-results.json');
-  const runs = chosenScenarios(options).flatMap((scenario) =>
-    Array.from({ length: options.repeat }, (_, index) => ({
+  // Repeats take turns (A B A B, not A A B B): a machine that gets busier half way through
+  // then weighs on every scenario alike, which a comparison of two scenarios needs.
+  const runs = Array.from({ length: options.repeat }, (_, index) =>
+    chosenScenarios(options).map((scenario) => ({
       scenario,
       // Each run its own log and profile folder: a profile summary must not mix runs.
       label: options.repeat > 1 ? `${scenario.name}-${index + 1}` : scenario.name,
     })),
-  );
+  ).flat();
   for (const { scenario, label } of runs) {
     process.stdout.write(`running ${scenario.name} (${scenario.imeis.toLocaleString('en-US')} IMEIs)...\n`);
     const result = await runScenario(scenario, {
@@ -69,11 +72,20 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   }
 
-  const spread = spreadLines(results.results);
+  if (options.scenarios.includes(DASHBOARD_SCENARIO)) {
+    const rows = options.quick ? 100_000 : 1_000_000;
+    process.stdout.write(`running ${DASHBOARD_SCENARIO} (${rows.toLocaleString('en-US')} rows of history)...\n`);
+    const dashboard = await runDashboardPaint({ rows, logLevel: options.logLevel, keepWorkspace: options.keepWorkspaces });
+    results.dashboard = dashboard;
+    process.stdout.write(`${dashboardPaintTable(dashboard)}\n\n`);
+    await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  }
+
+  const spread = [...spreadLines(results.results), ...livePagesLines(results.results)];
   const spreadText = spread.length > 0 ? `\n\n${spread.join('\n')}` : '';
   process.stdout.write(`${machineLine(machine)}\n${resultsTable(results.results)}${spreadText}\n\nresults: ${resultsPath}\n`);
   const crashed = results.results.filter((r) => r.outcome === 'error' || r.outcome === 'daemon-exited');
-  return crashed.length > 0 ? 1 : 0;
+  return crashed.length > 0 || results.dashboard?.error !== undefined ? 1 : 0;
 }
 
 try {

@@ -24,6 +24,8 @@ export interface Scenario {
   timeoutMs: number;
   /** One line on what the scenario is for. */
   purpose: string;
+  /** Dashboard pages held open (the Now page and its live stream) while the file is sent. Default 0. */
+  livePages?: number;
 }
 
 /** Thresholds of one scenario; an absent one is not judged. */
@@ -55,6 +57,16 @@ export const SCENARIOS: readonly Scenario[] = [
     concurrency: 30,
     goals: { maxBoundRatio: 1.3 },
     purpose: 'a big day at live latency: the provider must be the bottleneck',
+  },
+  {
+    ...DEFAULTS,
+    name: '20k-200ms-20pages',
+    imeis: 20_000,
+    latencyMs: 200,
+    concurrency: 30,
+    livePages: 20,
+    goals: { maxBoundRatio: 1.3 },
+    purpose: '20k-200ms with 20 dashboard pages open and live: within 5% of it (see the comparison line)',
   },
   {
     ...DEFAULTS,

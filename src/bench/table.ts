@@ -98,6 +98,10 @@ export function scenarioDetails(r: ScenarioResult): string {
       );
     }
   }
+  if (r.livePages) {
+    const l = r.livePages;
+    out.push(`  live pages: ${l.pages} open while the file was sent, ${l.messagesPerPage.toFixed(1)} messages each on average, ${l.failedPages} failed`);
+  }
   if (r.firstReplyMs !== undefined) {
     out.push(`  first placeorder reply ${seconds(r.firstReplyMs)} after "file read", last ${seconds(r.lastReplyMs)}`);
   }
@@ -135,6 +139,44 @@ export function spreadLines(results: readonly ScenarioResult[]): string[] {
     const ratio = bound > 0 ? `, ${(median / bound).toFixed(2)}x the bound` : '';
     const range = `${((elapsed[0] as number) / 1000).toFixed(2)}-${((elapsed[elapsed.length - 1] as number) / 1000).toFixed(2)} s`;
     lines.push(`${name}: median ${seconds(median)} (${range}) over ${elapsed.length} runs${ratio}${tail}`);
+  }
+  return lines;
+}
+
+function medianOf(values: readonly number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return undefined;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** The most a scenario with open dashboard pages may be slower than the same without (issue 18). */
+export const LIVE_PAGES_MAX_SLOWDOWN = 0.05;
+
+/**
+ * A scenario with open live pages against the same without them (`20k-200ms-20pages` against
+ * `20k-200ms`), median against median: `20 live pages: 1.76 s against 1.75 s without (+0.6%):
+ * goal within 5%: met`.
+ */
+export function livePagesLines(results: readonly ScenarioResult[]): string[] {
+  const elapsedOf = (name: string): number[] =>
+    results.filter((r) => r.scenario.name === name && r.elapsedMs !== undefined).map((r) => r.elapsedMs as number);
+  const lines: string[] = [];
+  for (const name of new Set(results.filter((r) => (r.scenario.livePages ?? 0) > 0).map((r) => r.scenario.name))) {
+    const base = name.replace(/-\d+pages$/, '');
+    const withPages = medianOf(elapsedOf(name));
+    const without = medianOf(elapsedOf(base));
+    const pages = results.find((r) => r.scenario.name === name)?.scenario.livePages ?? 0;
+    if (withPages === undefined || without === undefined) {
+      lines.push(`${pages} live pages: run ${name} and ${base} together to compare them`);
+      continue;
+    }
+    const change = withPages / without - 1;
+    const verdict = change <= LIVE_PAGES_MAX_SLOWDOWN ? 'met' : 'MISSED';
+    lines.push(
+      `${pages} live pages: ${seconds(withPages)} against ${seconds(without)} without (${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)}%)` +
+        `, medians of ${elapsedOf(name).length} and ${elapsedOf(base).length} runs: goal within ${LIVE_PAGES_MAX_SLOWDOWN * 100}%: ${verdict}`,
+    );
   }
   return lines;
 }

@@ -59,6 +59,8 @@ export function daemonConfig(ws: BenchWorkspace, scenario: Scenario, settings: D
     watch: { stabilityMs: BENCH_STABILITY_MS, usePolling: false },
     // No log file: stdout is parsed by the benchmark, and a file would only add writes.
     log: { level: settings.logLevel, file: '' },
+    // The dashboard is on, as by default, on a free port (a daemon already running may hold 8470).
+    web: { enabled: true, port: 0 },
   };
 }
 

@@ -88,6 +88,8 @@ describe('the dashboard over HTTP, with history in the store', () => {
     const files = await fetch(`${open.url}files`);
     expect(files.headers.get('content-security-policy')).toContain("script-src 'self'");
     const filesPage = await files.text();
+    // Simulated mode is said on every page, first thing.
+    expect(filesPage).toMatch(/<body[^>]*>\s*<div class="simulated" role="alert"><strong>SIMULATED<\/strong>/);
     expect(filesPage).toContain('&lt;img src=x onerror=alert(1)&gt;.csv');
     expect(filesPage).not.toContain('<img src=x');
     // The result text is made plain (tags dropped) as in the report; the file name keeps its markup, as text.

@@ -101,6 +101,8 @@ svg.chart .dot { fill: var(--ok); }
 .drop { margin-top: 1rem; border: 2px dashed #8c959f; border-radius: 10px; padding: 2.2rem 1rem; text-align: center; background: var(--panel); }
 .drop.over { border-color: var(--accent); background: #ddf4ff; }
 .drop input[type=file] { position: absolute; left: -10000px; }
+.drop label.button { display: inline-block; color: #fff; font-size: 1rem; }
+form.upload select { min-width: 0; max-width: 36rem; }
 .uploads { list-style: none; padding: 0; display: grid; gap: .5rem; }
 .uploads li { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: .6rem .9rem; }
 .uploads li.failed { border-color: var(--bad); color: var(--bad); }

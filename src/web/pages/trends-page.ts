@@ -20,6 +20,13 @@ function compact(n: number): string {
   return formatCount(Math.round(n));
 }
 
+/** Tick labels short enough for the axis: `2.5 h`, `41 min`, `30 s`. */
+function shortDuration(seconds: number): string {
+  if (seconds >= 3600) return `${(seconds / 3600).toFixed(seconds >= 36_000 ? 0 : 1)} h`;
+  if (seconds >= 60) return `${Math.round(seconds / 60)} min`;
+  return `${Math.round(seconds)} s`;
+}
+
 function figure(title: string, value: string, id: string): SafeHtml {
   return html`<div class="card tone-quiet" id="total-${id}"><h3>${title}</h3><p class="value">${value}</p></div>`;
 }
@@ -45,7 +52,7 @@ export function trendsPage(trends: Trends, window: TrendWindow): SafeHtml {
       }),
     },
     {
-      title: 'Success rate (ordered / rows of the files taken in)',
+      title: 'Success rate (ordered / rows, files taken in that day)',
       svg: chart(points(days, (d) => d.successRate, (v) => formatPercent(v)), {
         title: 'Success rate per day', id: 'chart-success', kind: 'line', max: 1, format: (v) => `${Math.round(v * 100)}%`,
       }),
@@ -53,7 +60,7 @@ export function trendsPage(trends: Trends, window: TrendWindow): SafeHtml {
     {
       title: 'Average time to result',
       svg: chart(points(days, (d) => d.averageResultSeconds, (v) => formatDuration(v * 1000)), {
-        title: 'Average time to result per day', id: 'chart-result-time', kind: 'line', format: (v) => formatDuration(v * 1000).replace(/ \d+ s$/, ''),
+        title: 'Average time to result per day', id: 'chart-result-time', kind: 'line', format: shortDuration,
       }),
     },
     {

@@ -85,9 +85,14 @@ export interface OpenOrders {
   oldestPlacedAt: string | null;
 }
 
+/**
+ * The oldest is the open order with the lowest rowid (orders are appended as they are placed):
+ * the first entry of the orders_open index, where MIN(placed_at) read every open order.
+ */
 export function openOrders(db: Db): OpenOrders {
-  const row = db.prepare('SELECT COUNT(*) AS count, MIN(placed_at) AS oldestPlacedAt FROM orders WHERE final = 0').get() as OpenOrders;
-  return { count: row.count, oldestPlacedAt: row.oldestPlacedAt };
+  const count = db.prepare('SELECT COUNT(*) FROM orders WHERE final = 0').pluck().get() as number;
+  const oldest = db.prepare('SELECT placed_at FROM orders WHERE final = 0 ORDER BY rowid LIMIT 1').pluck().get() as string | undefined;
+  return { count, oldestPlacedAt: oldest ?? null };
 }
 
 export interface AlertState {
