@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { ResolvedConfig } from './config/load.js';
 import { AlertCenter, DatabaseHealth, heartbeatProbe } from './alerts/index.js';
 import { describeError } from './errors.js';
+import { DaemonEvents } from './events/daemon-events.js';
+import { observeCalls } from './events/observed-client.js';
 import { FileFinisher } from './engine/finish-file.js';
 import { settleUnfinishedReads } from './engine/intake-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
@@ -24,10 +26,14 @@ import { acquireFolderLock, type FolderLock } from './store/lock.js';
 import { Store } from './store/store.js';
 import { InboxWatcher, stableInboxEntries } from './watch/inbox-watcher.js';
 import { removeLeftoverTemporaries } from './watch/processed-files.js';
+import { startDashboard } from './web/start-dashboard.js';
+import type { WebHost } from './web/web-host.js';
 
 export interface DaemonOptions {
   /** `log`: a progress line per file every few seconds; `terminal`: live lines (`run-once` on a TTY). */
   progress: 'log' | 'terminal';
+  /** Where the daemon's events go (file progress, calls); default: a new stream of its own. */
+  events?: DaemonEvents;
 }
 
 const PROGRESS_LOG_MS = 5_000;
@@ -62,6 +68,10 @@ export class Daemon {
   /** Reads input files in a thread of its own, started with the daemon. */
   private readonly reader = new WorkerRowReader();
   private readonly progress: ProgressDisplay;
+  /** What happens in the daemon, for the dashboard and metrics (design.md, "Events out of the daemon"). */
+  readonly events: DaemonEvents;
+  /** The dashboard, served by `start` (web.enabled). */
+  private web: WebHost | undefined;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -73,6 +83,7 @@ export class Daemon {
     private readonly logger: Logger,
     options: DaemonOptions,
   ) {
+    this.events = options.events ?? new DaemonEvents();
     this.alerts = new AlertCenter(store.alerts, { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
     this.databaseHealth = new DatabaseHealth(heartbeatProbe(store), { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
     this.progress = new ProgressDisplay(
@@ -93,6 +104,7 @@ export class Daemon {
         this.submitter.wake();
         void this.finisher.finish(outcome.fileId);
         this.finisher.extendDraft(outcome.fileId);
+        this.events.emit('file-changed', { fileIds: [outcome.fileId], reason: 'intake' });
       },
       () => this.submitter.wake(),
     );
@@ -102,6 +114,7 @@ export class Daemon {
       logger,
       {
         onReportWritten: (fileId, summary, firstTime) => {
+          this.events.emit('file-reported', { fileId, summary, firstTime });
           this.alerts.outputWorks();
           if (firstTime) this.progress.announce(formatSummaryLine(summary), { ...summary });
           // Judged after its submission, and again after a retry resubmitted its rows (recovery).
@@ -127,13 +140,16 @@ export class Daemon {
       learntConcurrency: Number(store.getMeta(this.learntConcurrencyKey())) || undefined,
       onConcurrencyLearnt: (concurrency) => this.rememberConcurrency(concurrency),
     });
+    // Named in the first warning of an outage and in its alert: "the provider" alone says nothing.
+    const provider = simulator?.url ?? config.provider.baseUrl;
     this.submitter = new Submitter(
       store,
       client,
       { ...config.submission, nextRetryAt: () => this.retryJob.nextRunAt(), filesBeingRead: () => this.intake.busy },
-      logger,
+      logger.child({ provider }),
       {
         onFileSettled: (fileId) => {
+          this.events.emit('file-changed', { fileIds: [fileId], reason: 'settled' });
           if (store.getFile(fileId)?.state === 'done') this.resubmitted.add(fileId);
           void this.finisher.finish(fileId);
         },
@@ -141,8 +157,9 @@ export class Daemon {
           this.logger.error({ err: message }, 'submission halted until the configuration changes');
           this.alerts.providerRefusedCredentials(message);
         },
-        onBatchGaveUp: (_fileId, message) => this.alerts.providerUnreachable(message),
+        onBatchGaveUp: (_fileId, message) => this.alerts.providerUnreachable(`${message} (${provider})`),
         onReply: (fileId) => {
+          this.events.emit('file-changed', { fileIds: [fileId], reason: 'reply' });
           this.alerts.providerReachable();
           this.alerts.credentialsAccepted();
           this.finisher.extendDraft(fileId);
@@ -163,7 +180,10 @@ export class Daemon {
     const pollerOptions = { ...config.results, retryBaseMs, maxAttempts, concurrency: Math.min(4, concurrency) };
     this.poller = new ResultPoller(store, client, pollerOptions, logger, {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
-      onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
+      onFilesChanged: (fileIds) => {
+        this.events.emit('file-changed', { fileIds, reason: 'results' });
+        this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId));
+      },
       onAuthFailed: (message) => this.alerts.providerRefusedCredentials(message),
     }, this.budget);
     this.recovery = new OrderRecovery(
@@ -212,6 +232,8 @@ export class Daemon {
           { simulator: simulator.url },
           'SIMULATED: no API key configured; orders go to the built-in simulator and nothing real is ordered',
         );
+      } else {
+        logger.info({ provider: baseUrl, user: config.provider.username }, `ordering from ${baseUrl} as ${config.provider.username}`);
       }
       const client = new ThreadedProviderClient({
         baseUrl,
@@ -220,7 +242,10 @@ export class Daemon {
         timeoutMs: config.provider.timeoutMs,
         connections: config.submission.concurrency,
       });
-      const daemon = new Daemon(config, store, client, simulator, lock, logger, options);
+      // Every call is reported as an event (dashboard, metrics), whichever client the protocol needs.
+      const events = options.events ?? new DaemonEvents((name, error) => logger.warn({ event: name, err: describeError(error) }, 'an event listener failed'));
+      const observed = observeCalls(client, events, { secrets: [config.provider.apiKey] });
+      const daemon = new Daemon(config, store, observed, simulator, lock, logger, { ...options, events });
       daemon.reader.start();
       await daemon.recover();
       await daemon.refreshCatalogue();
@@ -249,6 +274,16 @@ export class Daemon {
     this.alerts.start();
     this.databaseHealth.start();
     await this.watcher.start();
+    this.web = startDashboard(this.config, {
+      events: this.events,
+      logger: this.logger,
+      store: this.store,
+      health: () => ({
+        databaseWritable: this.databaseHealth.writable,
+        watching: this.watcher !== undefined,
+        submissionHalted: this.submitter.isHalted,
+      }),
+    });
     this.refreshTimer = setInterval(() => this.refreshReports(), REPORT_REFRESH_MS);
     // The catalogue (SERVICE and CREDITS) is refreshed daily; checking hourly is cheap.
     this.catalogueTimer = setInterval(() => void this.refreshCatalogue(), 3_600_000);
@@ -306,6 +341,8 @@ export class Daemon {
   }
 
   private async closeInOrder(): Promise<void> {
+    // The page first: it only reads, and open pages must not hold the stop up.
+    await this.web?.close();
     this.progress.stop();
     await this.watcher?.close();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
