@@ -84,6 +84,10 @@ export class Daemon {
     options: DaemonOptions,
   ) {
     this.events = options.events ?? new DaemonEvents();
+    // The line users read per finished file follows the event, as the dashboard does.
+    this.events.on('file-reported', ({ summary, firstTime }) => {
+      if (firstTime) this.progress.announce(formatSummaryLine(summary), { ...summary });
+    });
     this.alerts = new AlertCenter(store.alerts, { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
     this.databaseHealth = new DatabaseHealth(heartbeatProbe(store), { ...config.alerts, secrets: [config.provider.apiKey] }, logger);
     this.progress = new ProgressDisplay(
@@ -116,7 +120,6 @@ export class Daemon {
         onReportWritten: (fileId, summary, firstTime) => {
           this.events.emit('file-reported', { fileId, summary, firstTime });
           this.alerts.outputWorks();
-          if (firstTime) this.progress.announce(formatSummaryLine(summary), { ...summary });
           // Judged after its submission, and again after a retry resubmitted its rows (recovery).
           const judge = firstTime || this.resubmitted.delete(fileId);
           // A repeat of an earlier file orders nothing on purpose: not a failure to alert on.
