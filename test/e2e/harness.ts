@@ -40,6 +40,8 @@ export async function makeWorkspace(): Promise<Workspace> {
         folders: { inbox: ws.inbox, processed: ws.processed, checkpoints: ws.checkpoints },
         log: { level: 'debug', file: ws.logFile },
         watch: { stabilityMs: 200, rescanSeconds: 1 },
+        // The dashboard on any free port: tests run side by side, and a daemon may hold 8470.
+        web: { port: 0 },
       };
       await writeFile(ws.configFile, JSON.stringify(deepMerge(base, overrides), null, 2));
     },
