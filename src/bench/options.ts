@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { DASHBOARD_SCENARIO } from './dashboard-paint.js';
 import { SCENARIOS } from './scenarios.js';
+import { BUDGET_SCENARIOS } from './budget-scenarios.js';
 
 /** Not `warn`: the daemon says `watching the inbox` at info, and that is how readiness is seen. */
 export type DaemonLogLevel = 'info' | 'debug';
@@ -35,7 +36,7 @@ export interface BenchOptions {
 }
 
 export const USAGE = `usage: node dist/bench/run.js [options]
-  --scenario NAME   run only this scenario (repeatable): ${[...SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO].join(', ')}
+  --scenario NAME   run only this scenario (repeatable): ${[...SCENARIOS.map((s) => s.name), ...BUDGET_SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO].join(', ')}
   --quick           sizes divided by 10 (smoke run)
   --out DIR         write bench-results.json here (default: a new temp dir)
   --timeout-s N     per-scenario limit, reported as a timeout (default 300; 900 for 1m-instant)
@@ -70,8 +71,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     throw new BenchUsageError((error as Error).message);
   }
   const { values } = parsed;
-  const known = new Set([...SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO]);
-  const scenarios = values.scenario ?? [...SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO];
+  const all = [...SCENARIOS.map((s) => s.name), ...BUDGET_SCENARIOS.map((s) => s.name), DASHBOARD_SCENARIO];
+  const known = new Set(all);
+  const scenarios = values.scenario ?? all;
   for (const name of scenarios) {
     if (!known.has(name)) throw new BenchUsageError(`unknown scenario "${name}"`);
   }

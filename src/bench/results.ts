@@ -1,4 +1,5 @@
 /** The shape of `bench-results.json`: what one scenario measured, and the run around it. */
+import type { BudgetResult } from './budget-scenarios.js';
 import type { ProfileSummary } from './cpu-profile.js';
 import type { DashboardPaintResult } from './dashboard-paint.js';
 import type { LivePagesResult } from './live-pages.js';
@@ -111,4 +112,6 @@ export interface BenchResults {
   results: ScenarioResult[];
   /** `dashboard-1m`, when it ran: each page's times with a million rows of history. */
   dashboard?: DashboardPaintResult;
+  /** The call-budget scenarios (issue 15), each run. */
+  budget?: BudgetResult[];
 }

@@ -7,6 +7,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BUDGET_SCENARIOS, budgetLine, runBudgetScenario } from './budget-scenarios.js';
 import { DASHBOARD_SCENARIO, dashboardPaintTable, runDashboardPaint } from './dashboard-paint.js';
 import { describeMachine, machineLine } from './machine.js';
 import { BenchUsageError, parseBenchOptions, USAGE, type BenchOptions } from './options.js';
@@ -16,7 +17,8 @@ import { quickVersion, SCENARIOS, type Scenario } from './scenarios.js';
 import { livePagesLines, resultsTable, scenarioDetails, spreadLines } from './table.js';
 
 function chosenScenarios(options: BenchOptions): Scenario[] {
-  return options.scenarios.filter((name) => name !== DASHBOARD_SCENARIO).map((name) => {
+  const special = new Set([DASHBOARD_SCENARIO, ...BUDGET_SCENARIOS.map((s) => s.name)]);
+  return options.scenarios.filter((name) => !special.has(name)).map((name) => {
     const scenario = SCENARIOS.find((s) => s.name === name) as Scenario;
     return options.quick ? quickVersion(scenario) : scenario;
   });
@@ -70,6 +72,16 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${scenarioDetails(result)}\n\n`);
     // Written after every scenario, so a long run interrupted half way still leaves its numbers.
     await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+  }
+
+  for (const scenario of BUDGET_SCENARIOS.filter((s) => options.scenarios.includes(s.name))) {
+    for (let run = 0; run < options.repeat; run += 1) {
+      process.stdout.write(`running ${scenario.name}: ${scenario.purpose}...\n`);
+      const result = await runBudgetScenario(scenario, options.logLevel);
+      (results.budget ??= []).push(result);
+      process.stdout.write(`${budgetLine(result)}\n\n`);
+      await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    }
   }
 
   if (options.scenarios.includes(DASHBOARD_SCENARIO)) {

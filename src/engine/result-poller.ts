@@ -66,8 +66,11 @@ const MAX_FREE_RATE_LIMITS = 10;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Chunks taken from the store per page, per slot: enough to keep every slot busy. */
 const CHUNKS_PER_SLOT = 4;
-/** How often the poller looks for due orders at most (ms); less often when `pollIntervalSeconds` is shorter. */
-const MAX_TICK_MS = 5_000;
+/**
+ * How often the poller looks for due orders (ms): a look is one query on the `orders_due`
+ * index, and a result that is due should not wait long for it.
+ */
+const TICK_MS = 1_000;
 /** New orders given their first poll time per query. */
 const SCHEDULE_PAGE = 5_000;
 
@@ -94,6 +97,7 @@ export class ResultPoller {
   private readonly limit: LimitFunction;
   private readonly schedule: PollSchedule;
   private readonly intervals: PollIntervals;
+  private lastGiveUpAt = 0;
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<PollRoundSummary> | undefined;
@@ -119,7 +123,7 @@ export class ResultPoller {
   /** Polls the due orders now, then every few seconds until `stop`. */
   start(): void {
     if (this.timer || this.stopping) return;
-    const tickMs = Math.min(this.options.pollIntervalSeconds * 1000, MAX_TICK_MS, MAX_TIMER_MS);
+    const tickMs = Math.min(this.options.pollIntervalSeconds * 1000, TICK_MS, MAX_TIMER_MS);
     this.timer = setInterval(() => {
       if (!this.round) void this.startRound(true);
     }, tickMs);
@@ -167,7 +171,12 @@ export class ResultPoller {
     const summary = emptySummary();
     const startedAt = this.nowIso();
     this.scheduleNewOrders();
-    const givenUp = this.store.orders.giveUpStaleOrders(this.options.maxAgeHours, startedAt);
+    // Giving up walks every open order: once a poll interval is often enough for an age limit in hours.
+    const giveUpDue = !dueOnly || Date.parse(startedAt) - this.lastGiveUpAt >= this.options.pollIntervalSeconds * 1000;
+    const givenUp = giveUpDue
+      ? this.store.orders.giveUpStaleOrders(this.options.maxAgeHours, startedAt)
+      : { orderIds: [], fileIds: [] };
+    if (giveUpDue) this.lastGiveUpAt = Date.parse(startedAt);
     summary.givenUp = givenUp.orderIds.length;
     if (givenUp.orderIds.length > 0) {
       this.logger.warn(
