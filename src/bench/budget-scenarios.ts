@@ -85,7 +85,8 @@ export const BUDGET_SCENARIOS: readonly BudgetScenario[] = [
 
 const TIMEOUT_MS = 10 * 60_000;
 
-function mostWithin(times: readonly number[], windowMs: number): number {
+/** The most calls that started within any `windowMs`, from the simulator's `callTimes()`. */
+export function mostCallsWithin(times: readonly number[], windowMs: number): number {
   let most = 0;
   let first = 0;
   for (let last = 0; last < times.length; last += 1) {
@@ -142,7 +143,7 @@ export async function runBudgetScenario(scenario: BudgetScenario, logLevel: stri
     const elapsedMs = (finalAt ?? Date.now()) - droppedAt;
     const ratioOk = scenario.goals.maxRatio === undefined || elapsedMs <= scenario.goals.maxRatio * scenario.needed.ms;
     const callsOk = scenario.goals.maxPlaceCalls === undefined || stats.placeorderCalls <= scenario.goals.maxPlaceCalls;
-    const budgetOk = scenario.maxCallsPerMinute === 0 || mostWithin(sim.callTimes(), 60_000) <= scenario.maxCallsPerMinute;
+    const budgetOk = scenario.maxCallsPerMinute === 0 || mostCallsWithin(sim.callTimes(), 60_000) <= scenario.maxCallsPerMinute;
     return {
       name: scenario.name,
       outcome: finalAt === undefined ? 'timeout' : 'completed',
@@ -150,7 +151,7 @@ export async function runBudgetScenario(scenario: BudgetScenario, logLevel: stri
       neededMs: scenario.needed.ms,
       placeCalls: stats.placeorderCalls,
       readCalls: stats.getimeisCalls,
-      mostCallsPerMinute: mostWithin(sim.callTimes(), 60_000),
+      mostCallsPerMinute: mostCallsWithin(sim.callTimes(), 60_000),
       goalsMet: finalAt !== undefined && ratioOk && callsOk && budgetOk,
     };
   } finally {

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mostCallsWithin } from '../../src/bench/budget-scenarios.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 import {
   TEST_API_KEY,
@@ -16,17 +17,6 @@ import {
   waitForFile,
   type Workspace,
 } from './harness.js';
-
-/** The most calls the simulator saw start within any `windowMs`. */
-function mostCallsWithin(times: readonly number[], windowMs: number): number {
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < times.length; last += 1) {
-    while ((times[last] as number) - (times[first] as number) >= windowMs) first += 1;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
-}
 
 describe('the provider call budget', () => {
   let ws: Workspace;
