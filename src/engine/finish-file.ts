@@ -55,6 +55,8 @@ export class FileFinisher {
   /** Files whose outputs could not be written (disk full, processed/ not writable), retried with back-off. */
   private readonly failures = new Map<number, { count: number; error: string }>();
   private readonly retryTimers = new Map<number, NodeJS.Timeout>();
+  /** A re-render put off by the gap: it runs when the gap ends, not at the next refresh tick. */
+  private readonly refreshTimers = new Map<number, NodeJS.Timeout>();
   private closed = false;
   /** When each file's report may next be re-rendered by `refresh`. */
   private readonly nextRefreshAt = new Map<number, number>();
@@ -109,11 +111,21 @@ export class FileFinisher {
   /**
    * A re-render for rows that changed, at most once per gap that grows with the file: a report
    * of a million rows takes about 8 s to write, and results arrive every poll round.
-   * Skipped calls leave the file marked stale, so a later call renders it.
+   * A call inside the gap renders the file when the gap ends: the last results of a file are
+   * in its report as soon as the gap allows.
    */
   refresh(fileId: number): Promise<void> {
-    if (Date.now() < (this.nextRefreshAt.get(fileId) ?? 0)) return Promise.resolve();
-    return this.finish(fileId);
+    const waitMs = (this.nextRefreshAt.get(fileId) ?? 0) - Date.now();
+    if (waitMs <= 0) return this.finish(fileId);
+    if (!this.closed && !this.refreshTimers.has(fileId)) {
+      const timer = setTimeout(() => {
+        this.refreshTimers.delete(fileId);
+        if (!this.closed) void this.finish(fileId);
+      }, waitMs);
+      timer.unref();
+      this.refreshTimers.set(fileId, timer);
+    }
+    return Promise.resolve();
   }
 
   /** Waits for every report being written (shutdown, `run-once`). */
@@ -131,8 +143,9 @@ export class FileFinisher {
   close(): void {
     this.closed = true;
     this.draftsClosed ??= this.drafts.close();
-    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    for (const timer of [...this.retryTimers.values(), ...this.refreshTimers.values()]) clearTimeout(timer);
     this.retryTimers.clear();
+    this.refreshTimers.clear();
   }
 
   /** The file stays where it is (in the inbox, or reported in place) and is tried again later. */
