@@ -24,10 +24,14 @@ export interface XlsxReportOptions {
   sheetName: string;
   /** Column widths in characters, by column; unlisted ones get Excel's default. */
   widths?: ReadonlyMap<number, number>;
+  /** Rows per sheet, header included. Default EXCEL_MAX_ROWS; smaller only to test the next sheet. */
+  maxRowsPerSheet?: number;
 }
 
 /** Excel's rows per sheet, header included; the rows after it continue on another sheet. */
 export const EXCEL_MAX_ROWS = 1_048_576;
+/** A number cell's text, as SpreadsheetML writes a number. */
+const NUMBER = /^-?\d+(\.\d+)?$/;
 /** Excel keeps at most this many characters in a cell. */
 const EXCEL_MAX_CELL_CHARS = 32_767;
 /** Text gathered before it is handed to deflate: a few hundred rows. */
@@ -46,14 +50,19 @@ export class XlsxReportWriter {
   private sheets = 0;
   private rowInSheet = 0;
   private pending = '';
-  private readonly letters: string[];
+  /** `<c r="B`: each column's cell up to its row number. */
+  private readonly cellStarts: string[];
+  /** `" s="1" t="inlineStr"><is>`: each column's cell after its row number, for text. */
+  private readonly cellTypes: string[];
 
   constructor(
     handle: FileHandle,
     private readonly options: XlsxReportOptions,
   ) {
-    this.zip = new ZipWriter(handle, { level: 6 });
-    this.letters = options.columns.map((_, index) => columnLetter(index));
+    // Level 1: a sixth of level 6's time for 20% more bytes (20,000 rows: 25 ms, 770 KB).
+    this.zip = new ZipWriter(handle, { level: 1 });
+    this.cellStarts = options.columns.map((_, index) => `<c r="${columnLetter(index)}`);
+    this.cellTypes = options.columns.map((_, index) => `"${options.textColumns.has(index) ? ` s="${STYLE_TEXT}"` : ''} t="inlineStr"><is>`);
   }
 
   /**
@@ -61,7 +70,7 @@ export class XlsxReportWriter {
    * promise per row cost a microtask each: noticeable at a million rows).
    */
   addRow(cells: readonly string[]): Promise<void> | undefined {
-    if (this.sheet === undefined || this.rowInSheet >= EXCEL_MAX_ROWS) {
+    if (this.sheet === undefined || this.rowInSheet >= (this.options.maxRowsPerSheet ?? EXCEL_MAX_ROWS)) {
       return this.startSheet().then(() => this.addRow(cells));
     }
     this.rowInSheet += 1;
@@ -110,20 +119,26 @@ export class XlsxReportWriter {
     await this.sheet?.write(text);
   }
 
+  /**
+   * One `<row>`. Runs for every row of every report, so its pieces are prepared once per column
+   * (`cellStarts`) and joined with `+`: building each cell from a template took five times the
+   * CSV line's time.
+   */
   private rowXml(cells: readonly string[], row: number, header: boolean): string {
-    let xml = `<row r="${row}">`;
-    for (let column = 0; column < this.letters.length; column += 1) {
-      const value = cells[column] ?? '';
-      if (value === '') continue;
-      const ref = `${this.letters[column]}${row}`;
-      if (!header && this.options.numberColumns.has(column) && /^-?\d+(\.\d+)?$/.test(value)) {
-        xml += `<c r="${ref}"><v>${value}</v></c>`;
-        continue;
+    const number = String(row);
+    let xml = '<row r="' + number + '">';
+    for (let column = 0; column < this.cellStarts.length; column += 1) {
+      const value = cells[column];
+      if (value === undefined || value === '') continue;
+      if (header) {
+        xml += this.cellStarts[column] + number + `" s="${STYLE_HEADER}" t="inlineStr"><is>` + textXml(value) + '</is></c>';
+      } else if (this.options.numberColumns.has(column) && NUMBER.test(value)) {
+        xml += this.cellStarts[column] + number + '"><v>' + value + '</v></c>';
+      } else {
+        xml += this.cellStarts[column] + number + (this.cellTypes[column] as string) + textXml(value) + '</is></c>';
       }
-      const style = header ? ` s="${STYLE_HEADER}"` : this.options.textColumns.has(column) ? ` s="${STYLE_TEXT}"` : '';
-      xml += `<c r="${ref}"${style} t="inlineStr"><is>${textXml(value)}</is></c>`;
     }
-    return `${xml}</row>`;
+    return xml + '</row>';
   }
 
   private sheetName(index: number): string {
@@ -131,14 +146,16 @@ export class XlsxReportWriter {
   }
 }
 
-/** Anything in a cell that needs more than copying: markup, control characters, Excel's `_x0000_` escapes, edges of space. */
-const NEEDS_CARE = /[&<>\u0000-\u001f\ud800-\udfff\ufffe\uffff]|_x|^\s|\s$/;
+/** Anything in a cell that needs more than copying: markup, control characters, Excel's `_x0000_` escapes. */
+const NEEDS_CARE = /[&<>\u0000-\u001f\ud800-\udfff\ufffe\uffff]|_x/;
 /** What XML 1.0 cannot carry at all; dropped. */
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** A `<t>` element holding `value` exactly as Excel will show it. */
 export function textXml(value: string): string {
-  if (!NEEDS_CARE.test(value) && value.length <= EXCEL_MAX_CELL_CHARS) return `<t>${value}</t>`;
+  // The common cell, checked cheaply (this runs for every cell): printable at both ends, nothing to escape.
+  const plainEdges = value.charCodeAt(0) > 0x20 && value.charCodeAt(value.length - 1) > 0x20;
+  if (plainEdges && value.length <= EXCEL_MAX_CELL_CHARS && !NEEDS_CARE.test(value)) return `<t>${value}</t>`;
   let text = value.length > EXCEL_MAX_CELL_CHARS ? `${value.slice(0, EXCEL_MAX_CELL_CHARS - 1)}…` : value;
   text = text
     .replace(NOT_XML, '')
