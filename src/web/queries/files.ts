@@ -69,15 +69,17 @@ export interface FileList {
 
 /** Counts of a done file barely change; a file of a million rows is counted once a minute at most. */
 const DONE_COUNTS_TTL_MS = 60_000;
-const doneCounts = new Map<number, { at: number; counts: StateCounts }>();
+/** Keyed by database file and file id: one process may read more than one store (tests do). */
+const doneCounts = new Map<string, { at: number; counts: StateCounts }>();
 
 function countsOf(db: Db, file: FileRecordRow, now: number): StateCounts {
   if (file.state !== 'done') return stateCounts(db, file.id);
-  const cached = doneCounts.get(file.id);
+  const key = `${db.name}#${file.id}`;
+  const cached = doneCounts.get(key);
   if (cached && now - cached.at < DONE_COUNTS_TTL_MS) return cached.counts;
   const counts = stateCounts(db, file.id);
   if (doneCounts.size > 5000) doneCounts.clear();
-  doneCounts.set(file.id, { at: now, counts });
+  doneCounts.set(key, { at: now, counts });
   return counts;
 }
 
