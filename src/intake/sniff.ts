@@ -76,8 +76,12 @@ const OTHER_ZIP_DOCUMENTS: ReadonlyArray<{ marker: string; what: string }> = [
  * Numbers files.
  */
 export function sniffRecordSource(sample: Buffer): RecordSourceKind {
+  // Office's old binary container: an .xls workbook, or any workbook saved with a password.
   if (startsWith(sample, OLE2_SIGNATURE)) {
-    throw new FileRejectedError('the file is an old Excel .xls workbook, which the daemon does not read: save it as CSV or XLSX');
+    throw new FileRejectedError(
+      'the file is an old Excel .xls workbook or a password-protected one, which the daemon does not read: ' +
+        'save it as CSV or XLSX, without a password',
+    );
   }
   if (!startsWith(sample, ZIP_SIGNATURE)) return 'text';
   const names = sample.toString('latin1');

@@ -73,6 +73,12 @@ describe('an Excel workbook as a record source', () => {
     expect(rows.map((row) => row.rawImei)).toEqual(['353979106673567']);
   });
 
+  it('refuses a workbook saved with a password (Office\'s old container), saying what to do', async () => {
+    const path = join(dir, 'secret.xlsx');
+    await writeFile(path, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
+    await expect(inspectFile(path)).rejects.toThrow(/password-protected.*save it as CSV or XLSX, without a password/);
+  });
+
   it('refuses a zip that is not a workbook, saying what to do', async () => {
     const path = join(dir, 'broken.xlsx');
     await writeFile(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(200, 7)]));
