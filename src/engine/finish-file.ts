@@ -7,6 +7,8 @@ import { buildSummary, writeJsonAtomic, type FileSummary } from '../report/index
 import { reportLayout, type ReportLayout } from '../report/report-layout.js';
 import { toReportRow } from '../report/report-row.js';
 import { writeReportFiles } from '../report/report-writer.js';
+import { inThreadWorkbooks, type WorkbookSinks } from '../report/workbook-sink.js';
+import { WorkbookThread } from '../report/workbook-thread.js';
 import { fileInputFacts, reportSourceRows } from '../store/report-queries.js';
 import { ReportTally } from '../store/report-tally.js';
 import type { Store } from '../store/store.js';
@@ -19,6 +21,11 @@ export interface FinishOptions {
   inboxDir: string;
   processedDir: string;
   simulated: boolean;
+  /**
+   * Write report workbooks in a thread of their own (the daemon: their XML would otherwise take
+   * the main thread's time from the provider's replies). Default false: on the calling thread.
+   */
+  workbookThread?: boolean;
 }
 
 export interface FinishEvents {
@@ -63,6 +70,9 @@ export class FileFinisher {
   /** First reports drafted while the last calls are in flight. */
   private readonly drafts: ReportDrafts;
   private draftsClosed: Promise<void> | undefined;
+  /** Where workbooks are written: its own thread, or this one (see FinishOptions). */
+  private readonly workbooks: WorkbookSinks;
+  private readonly workbookThread: WorkbookThread | undefined;
 
   constructor(
     private readonly store: Store,
@@ -70,7 +80,9 @@ export class FileFinisher {
     private readonly logger: Logger,
     private readonly events: FinishEvents,
   ) {
-    this.drafts = new ReportDrafts(store, options.processedDir, (fileId) => this.layoutOf(fileId));
+    this.workbookThread = options.workbookThread === true ? new WorkbookThread() : undefined;
+    this.workbooks = this.workbookThread ?? inThreadWorkbooks;
+    this.drafts = new ReportDrafts(store, options.processedDir, (fileId) => this.layoutOf(fileId), this.workbooks);
   }
 
   /** Rows of this file settled (a reply was recorded, or it was read to its end): extend its draft. */
@@ -128,10 +140,11 @@ export class FileFinisher {
     return Promise.resolve();
   }
 
-  /** Waits for every report being written (shutdown, `run-once`). */
+  /** Waits for every report being written (shutdown, `run-once`); after `close`, stops the workbook thread. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
     await this.draftsClosed;
+    if (this.closed) await this.workbookThread?.close();
   }
 
   /** Files whose last attempt to write their outputs failed, with the reason. */
@@ -216,9 +229,9 @@ export class FileFinisher {
     const facts = fileInputFacts(db, file.id);
     // The summary counts the rows as the report shows them, in the same pass.
     const drafted = file.state === 'reporting' ? await this.drafts.complete(file.id, target) : undefined;
-    const tally = drafted ?? new ReportTally();
+    const tally = drafted?.tally ?? new ReportTally();
     const layout = reportLayout({ ...facts, simulated: this.options.simulated });
-    if (!drafted) await writeReportFiles(target, layout, (function* rows() {
+    const written = drafted?.written ?? await writeReportFiles(target, layout, (function* rows() {
       let written = 0;
       for (const row of reportSourceRows(db, file.id, tally)) {
         // A million-row report takes about 8 s: shutdown abandons it (the old one stays, the file
@@ -226,7 +239,11 @@ export class FileFinisher {
         if (++written % 1000 === 0 && isClosed()) throw new StoppingError();
         yield toReportRow(row);
       }
-    })());
+    })(), this.workbooks);
+    if (written.workbookError !== undefined) {
+      // The CSV, the contract's report, is complete; only the convenience beside it is missing.
+      this.logger.warn({ file: file.inboxPath, err: written.workbookError }, 'the report workbook could not be written; the CSV report is complete');
+    }
     const counts = tally.counts;
     const repeatOf = file.repeatOf === null ? undefined : this.store.getFile(file.repeatOf);
     const summary = buildSummary({
@@ -248,7 +265,7 @@ export class FileFinisher {
       checking: counts.checking,
       unknown: counts.unknown,
       reportFile: paths.report.slice(dirname(paths.report).length + 1),
-      reportWorkbook: paths.workbook.slice(dirname(paths.workbook).length + 1),
+      reportWorkbook: written.workbookError === undefined ? paths.workbook.slice(dirname(paths.workbook).length + 1) : undefined,
       repeatOf: repeatOf?.processedStem ? `${repeatOf.processedStem}.report.csv` : undefined,
       recheck: facts.recheck ? true : undefined,
     });

@@ -17,7 +17,8 @@ import { dirname, join } from 'node:path';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { ReportLayout } from '../report/report-layout.js';
 import { toReportRow } from '../report/report-row.js';
-import { ReportWriter, type ReportTarget } from '../report/report-writer.js';
+import { ReportWriter, type ReportTarget, type ReportWritten } from '../report/report-writer.js';
+import type { WorkbookSinks } from '../report/workbook-sink.js';
 import { fileRowRange, reportSourceRows } from '../store/report-queries.js';
 import { ReportTally } from '../store/report-tally.js';
 import type { Store } from '../store/store.js';
@@ -56,6 +57,8 @@ export class ReportDrafts {
     private readonly processedDir: string,
     /** How a file's report is laid out: its input columns, its NOTE marks. */
     private readonly layoutOf: (fileId: number) => ReportLayout,
+    /** Where the workbooks are written (the daemon's workbook thread). */
+    private readonly workbooks: WorkbookSinks,
   ) {}
 
   /** Extends the file's draft over its settled rows, starting it if the file qualifies. */
@@ -80,10 +83,10 @@ export class ReportDrafts {
   }
 
   /**
-   * Finishes the draft into `target` and returns its tally; undefined when there is no usable
-   * draft, and the caller renders the report whole.
+   * Finishes the draft into `target` and returns its tally and what it wrote; undefined when
+   * there is no usable draft, and the caller renders the report whole.
    */
-  async complete(fileId: number, target: ReportTarget): Promise<ReportTally | undefined> {
+  async complete(fileId: number, target: ReportTarget): Promise<{ tally: ReportTally; written: ReportWritten } | undefined> {
     this.refused.add(fileId);
     this.again.delete(fileId);
     await this.running.get(fileId);
@@ -95,8 +98,8 @@ export class ReportDrafts {
         this.store.outsideChanges(fileId) === draft.outsideChanges && this.store.catalogueFetchedAt() === draft.catalogueFetchedAt;
       if (draft.broken || this.closed || !unchanged) return undefined;
       await this.writeRows(draft, draft.lastId, false);
-      await draft.writer.commit(target);
-      return draft.tally;
+      const written = await draft.writer.commit(target);
+      return { tally: draft.tally, written };
     } finally {
       // Nothing left after a commit; otherwise the draft's files go.
       await draft.writer.discard();
@@ -135,7 +138,7 @@ export class ReportDrafts {
     }
     const folder = join(this.processedDir, dirname(file.inboxPath));
     await mkdir(folder, { recursive: true });
-    const writer = await ReportWriter.create(folder, this.layoutOf(fileId), '.draft');
+    const writer = await ReportWriter.create(folder, this.layoutOf(fileId), '.draft', this.workbooks);
     const draft: Draft = {
       fileId,
       writer,
