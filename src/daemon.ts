@@ -114,7 +114,7 @@ export class Daemon {
     );
     this.finisher = new FileFinisher(
       store,
-      { inboxDir: config.paths.inbox, processedDir: config.paths.processed, simulated: config.simulated },
+      { inboxDir: config.paths.inbox, processedDir: config.paths.processed, simulated: config.simulated, workbookThread: true },
       logger,
       {
         onReportWritten: (fileId, summary, firstTime) => {

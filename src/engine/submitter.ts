@@ -13,6 +13,7 @@ import type { AttemptTicket, ReplyCounts } from '../store/batch-transitions.js';
 import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
 import { sleep } from './abortable-sleep.js';
+import { logBatchGaveUp, logFailedTry } from './call-failure-log.js';
 import { AttemptStarter } from './attempt-starter.js';
 import { CallGroups } from './call-groups.js';
 import { outcomeOf, type CallBudget, type CallOutcome as BudgetOutcome } from './call-budget.js';
@@ -189,9 +190,10 @@ export class Submitter {
           return !free;
         },
         shouldRetry: () => tries < this.options.maxAttempts,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          const level = isRateLimited(error) ? 'debug' : 'warn';
-          this.logger[level]({ batch: batch.id, attempt: attemptNumber, retriesLeft, err: error.message }, 'placeorder call failed');
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          // Called before `shouldConsumeRetry` counts this try; p-retry's own `retriesLeft` counts the free 429s too.
+          const triesLeft = isRateLimited(error) ? undefined : Math.max(0, this.options.maxAttempts - tries - 1);
+          logFailedTry(this.logger, { batch: batch.id, attempt: attemptNumber, triesLeft, error, rateLimited: isRateLimited(error), stopping: this.stopping });
         },
       });
     } catch (error) {
@@ -244,7 +246,7 @@ export class Submitter {
     if (error instanceof ProviderError && error.failureClass === 'permanent') return; // rows already failed
     const message = describeError(error);
     this.store.batches.settleBatch(batch.id, message, this.options.nextRetryAt(), new Date().toISOString());
-    this.logger.warn({ batch: batch.id, err: message }, 'batch gave up after its tries; the retry schedule takes over');
+    logBatchGaveUp(this.logger, batch.id, message);
     // The provider answered (if incompletely): not a sign that it is unreachable.
     const answered = error instanceof ProviderError && error.details.incompleteReply === true;
     if (!answered) this.events.onBatchGaveUp(batch.fileId, message);
