@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 
 /** The built CLI: `npm test` builds before it runs the tests. */
@@ -209,3 +209,57 @@ export function useSimulatedWorkspace(options: SimulatorOptions = {}): Simulated
   });
   return env as SimulatedWorkspace;
 }
+
+export interface WorkspaceWithSimulator {
+  ws: Workspace;
+  /** Starts this test's simulator (test credentials, these options); closed after the test. */
+  simulator(options?: SimulatorOptions): Promise<Simulator>;
+}
+
+/**
+ * Gives each test of the calling `describe` a fresh temp workspace, and a simulator of its own
+ * options when it asks for one; both are closed after the test.
+ */
+export function useWorkspace(): WorkspaceWithSimulator {
+  let started: Simulator | undefined;
+  const env = {
+    ws: undefined as unknown as Workspace,
+    async simulator(options: SimulatorOptions = {}): Promise<Simulator> {
+      started = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, ...options });
+      return started;
+    },
+  };
+  beforeEach(async () => {
+    env.ws = await makeWorkspace();
+  });
+  afterEach(async () => {
+    await started?.close();
+    started = undefined;
+    await env.ws.cleanup();
+  });
+  return env;
+}
+
+/** Runs `start` until `NAME.summary.json` says every row is final, then stops it; returns the report. */
+export async function runUntilFinal(ws: Workspace, name: string, timeoutMs = 90_000): Promise<ReportRecord[]> {
+  const daemon = startCli(['start', '--config', ws.configFile]);
+  try {
+    const summaryPath = join(ws.processed, `${name}.summary.json`);
+    await waitForFile(summaryPath, timeoutMs);
+    await waitFor(async () => (await readSummary(summaryPath)).final === true, `${name} final`, timeoutMs);
+  } finally {
+    daemon.process.kill('SIGTERM');
+  }
+  const exit = await daemon.exited;
+  expect(exit.code, exit.stderr).toBe(0);
+  return readReport(join(ws.processed, `${name}.report.csv`));
+}
+
+/** Every row has the order the provider holds for its IMEI, and a Completed row its own result. */
+export function expectEveryRowWithItsOwnOrder(report: readonly ReportRecord[], sim: Simulator): void {
+  const held = new Map(sim.orders().map((order) => [order.imei, order.orderId]));
+  const wrong = report.filter((row) => row['ORDER ID'] !== held.get(row['IMEI NO.'] ?? ''));
+  expect(wrong.slice(0, 3).map((row) => `${row['IMEI NO.']} ${row.STATUS} ${row['ORDER ID']}: ${row.NOTE}`)).toEqual([]);
+  for (const row of report.filter((r) => r.STATUS === 'Completed')) expect(row.CODE).toContain(`IMEI Number: ${row['IMEI NO.']}`);
+}
+

@@ -1,77 +1,30 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import {
-  TEST_API_KEY,
-  TEST_USER,
-  makeWorkspace,
-  providerAt,
-  readReport,
-  readSummary,
-  startCli,
-  validImeis,
-  waitFor,
-  waitForFile,
-  type ReportRecord,
-  type Workspace,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import type { Simulator, SimulatorOptions } from '../../src/simulator/index.js';
+import { expectEveryRowWithItsOwnOrder, providerAt, runUntilFinal, useWorkspace, validImeis } from './harness.js';
 
 const FAULT_MIX = { dropAfterOrder: 0.05, hang: 0.03, http500: 0.05, rateLimit: 0.05, truncated: 0.03 };
 
-/** Runs `start` until `NAME.summary.json` says every row is final, then stops it; returns the report. */
-async function runUntilFinal(ws: Workspace, name: string, timeoutMs = 90_000): Promise<ReportRecord[]> {
-  const daemon = startCli(['start', '--config', ws.configFile]);
-  try {
-    const summaryPath = join(ws.processed, `${name}.summary.json`);
-    await waitForFile(summaryPath, timeoutMs);
-    await waitFor(async () => (await readSummary(summaryPath)).final === true, `${name} final`, timeoutMs);
-  } finally {
-    daemon.process.kill('SIGTERM');
-  }
-  const exit = await daemon.exited;
-  expect(exit.code, exit.stderr).toBe(0);
-  return readReport(join(ws.processed, `${name}.report.csv`));
-}
-
-/** Every row has the order the provider holds for its IMEI, and a Completed row its own result. */
-function expectEveryRowWithItsOwnOrder(report: readonly ReportRecord[], sim: Simulator): void {
-  const held = new Map(sim.orders().map((order) => [order.imei, order.orderId]));
-  const wrong = report.filter((row) => row['ORDER ID'] !== held.get(row['IMEI NO.'] ?? ''));
-  expect(wrong.slice(0, 3).map((row) => `${row['IMEI NO.']} ${row.STATUS} ${row['ORDER ID']}: ${row.NOTE}`)).toEqual([]);
-  for (const row of report.filter((r) => r.STATUS === 'Completed')) expect(row.CODE).toContain(`IMEI Number: ${row['IMEI NO.']}`);
-}
-
 describe('every paid order back with its own result', () => {
-  let ws: Workspace;
-  let sim: Simulator | undefined;
-
-  beforeEach(async () => {
-    ws = await makeWorkspace();
-  });
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-    await ws.cleanup();
-  });
+  const env = useWorkspace();
 
   async function simulator(options: SimulatorOptions): Promise<Simulator> {
-    sim = await startSimulator({ username: TEST_USER, apiKey: TEST_API_KEY, completeAfterMs: 300, ...options });
-    return sim;
+    return env.simulator({ completeAfterMs: 300, ...options });
   }
 
   it('through the fault mix with no crash: every row has its order id, every Completed row its result', async () => {
     const provider = await simulator({ latencyMs: 40, seed: 20261205, faults: FAULT_MIX });
-    await ws.writeConfig({
+    await env.ws.writeConfig({
       ...providerAt(provider.url, 600),
       submission: { concurrency: 10, maxAttempts: 12, retryBaseMs: 10 },
       results: { pollIntervalSeconds: 1 },
     });
     const imeis = validImeis(4000, 31);
-    await writeFile(join(ws.inbox, 'mix.csv'), `IMEI\n${imeis.join('\n')}\n`);
+    await writeFile(join(env.ws.inbox, 'mix.csv'), `IMEI\n${imeis.join('\n')}\n`);
 
-    const report = await runUntilFinal(ws, 'mix', 180_000);
+    const report = await runUntilFinal(env.ws, 'mix', 180_000);
     expect(report.map((row) => row['IMEI NO.'])).toEqual(imeis);
     expect(provider.orders()).toHaveLength(4000);
     expectEveryRowWithItsOwnOrder(report, provider);
@@ -88,29 +41,29 @@ describe('every paid order back with its own result', () => {
       otherAccountOrders: 2,
       faults: { dropAfterOrder: 0.1, truncated: 0.05 },
     });
-    await ws.writeConfig({
+    await env.ws.writeConfig({
       ...providerAt(provider.url, 2000),
       submission: { concurrency: 5, maxAttempts: 12, retryBaseMs: 10 },
       results: { pollIntervalSeconds: 1 },
     });
     const imeis = validImeis(1000, 32);
-    await writeFile(join(ws.inbox, 'shared.csv'), `IMEI\n${imeis.join('\n')}\n`);
-    const report = await runUntilFinal(ws, 'shared', 120_000);
+    await writeFile(join(env.ws.inbox, 'shared.csv'), `IMEI\n${imeis.join('\n')}\n`);
+    const report = await runUntilFinal(env.ws, 'shared', 120_000);
     expect(provider.orders()).toHaveLength(1000);
     expectEveryRowWithItsOwnOrder(report, provider);
   }, 180_000);
 
   it('orders every IMEI once from a server that orders only the last IMEI of a list, then sends one per call', async () => {
     const provider = await simulator({ latencyMs: 20, placesOnlyLastImei: true });
-    await ws.writeConfig({
+    await env.ws.writeConfig({
       ...providerAt(provider.url, 3000),
       submission: { concurrency: 10, maxAttempts: 3, retryBaseMs: 10 },
       results: { pollIntervalSeconds: 1 },
     });
     const imeis = validImeis(500, 33);
-    await writeFile(join(ws.inbox, 'last.csv'), `IMEI\n${imeis.join('\n')}\n`);
+    await writeFile(join(env.ws.inbox, 'last.csv'), `IMEI\n${imeis.join('\n')}\n`);
     const started = Date.now();
-    const report = await runUntilFinal(ws, 'last', 120_000);
+    const report = await runUntilFinal(env.ws, 'last', 120_000);
     const stats = provider.stats();
     console.log(`server ordering only the last IMEI: 500 IMEIs in ${Date.now() - started} ms, ${stats.placeorderCalls} placeorder calls`);
 
@@ -122,7 +75,7 @@ describe('every paid order back with its own result', () => {
     expect(stats.placeorderCalls).toBe(5 + 495);
 
     // Remembered per service, and said once in an alert.
-    const db = new Database(join(ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
+    const db = new Database(join(env.ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
     try {
       expect(db.prepare('SELECT service_id, imeis_per_call FROM service_modes').all()).toEqual([{ service_id: '1739', imeis_per_call: 1 }]);
       expect(db.prepare(`SELECT COUNT(*) FROM alerts WHERE kind = 'one-imei-per-call'`).pluck().get()).toBe(1);
@@ -132,29 +85,29 @@ describe('every paid order back with its own result', () => {
   }, 180_000);
 
   it('keeps the built-in simulator\'s orders apart across its restarts and from a real provider', async () => {
-    await ws.writeConfig({ simulator: { latencyMs: 5 }, results: { pollIntervalSeconds: 1 } });
+    await env.ws.writeConfig({ simulator: { latencyMs: 5 }, results: { pollIntervalSeconds: 1 } });
     const simulated: string[] = [];
     for (let round = 0; round < 3; round += 1) {
       const imeis = validImeis(20, 40 + round);
       simulated.push(...imeis);
-      await writeFile(join(ws.inbox, `sim${round}.csv`), `IMEI\n${imeis.join('\n')}\n`);
-      const report = await runUntilFinal(ws, `sim${round}`);
+      await writeFile(join(env.ws.inbox, `sim${round}.csv`), `IMEI\n${imeis.join('\n')}\n`);
+      const report = await runUntilFinal(env.ws, `sim${round}`);
       // Each start of the built-in simulator is a new order book: its ids never repeat an earlier start's.
       for (const row of report) {
         expect(row.STATUS, row.NOTE).toBe('Completed');
         expect(row.CODE).toContain(`IMEI Number: ${row['IMEI NO.']}`);
       }
     }
-    const db = new Database(join(ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
+    const db = new Database(join(env.ws.checkpoints, 'imei-daemon.sqlite'), { readonly: true });
     const ids = db.prepare('SELECT order_id FROM orders').pluck().all() as string[];
     db.close();
     expect(new Set(ids).size).toBe(60);
 
     // The same IMEIs for a real provider: ordered there, never answered from simulated history.
     const provider = await simulator({ latencyMs: 5 });
-    await ws.writeConfig({ ...providerAt(provider.url), results: { pollIntervalSeconds: 1 } });
-    await writeFile(join(ws.inbox, 'real.csv'), `IMEI\n${simulated.join('\n')}\n`);
-    const report = await runUntilFinal(ws, 'real');
+    await env.ws.writeConfig({ ...providerAt(provider.url), results: { pollIntervalSeconds: 1 } });
+    await writeFile(join(env.ws.inbox, 'real.csv'), `IMEI\n${simulated.join('\n')}\n`);
+    const report = await runUntilFinal(env.ws, 'real');
     expect(report.filter((row) => row.STATUS === 'Duplicate')).toEqual([]);
     expect(provider.orders().map((order) => order.imei).sort()).toEqual([...simulated].sort());
     expectEveryRowWithItsOwnOrder(report, provider);
