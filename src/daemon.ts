@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/load.js';
 import { AlertCenter, DatabaseHealth, heartbeatProbe } from './alerts/index.js';
-import { describeError } from './errors.js';
+import { ProviderAuthError, describeError } from './errors.js';
 import { DaemonEvents } from './events/daemon-events.js';
 import { observeCalls } from './events/observed-client.js';
 import { FileFinisher } from './engine/finish-file.js';
@@ -10,6 +10,10 @@ import { settleUnfinishedReads } from './engine/intake-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
 import { OrderRecovery } from './engine/order-recovery.js';
 import { CallBudget } from './engine/call-budget.js';
+import { BracketingCalls } from './engine/bracketing-calls.js';
+import { CreditGate } from './engine/credit-gate.js';
+import { applyCapabilities, CapabilityMemory, learnBulkSupport, providerClientOptions } from './engine/protocol-setup.js';
+import { SubmissionGuard } from './engine/send-guard.js';
 import { ProgressDisplay } from './engine/progress-display.js';
 import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
@@ -73,6 +77,12 @@ export class Daemon {
   /** The dashboard, served by `start` (web.enabled). */
   private web: WebHost | undefined;
   private closing: Promise<void> | undefined;
+  /** The balance against each file's cost (providers that report one). */
+  private readonly credit: CreditGate;
+  /** The order of calls that lets a lost one be settled from the order ids (servers that may charge a repeat). */
+  private readonly bracketing: BracketingCalls;
+  /** What the client learns of its server (DHRU bulk support), kept and applied. */
+  private readonly capabilities: CapabilityMemory;
 
   private constructor(
     readonly config: ResolvedConfig,
@@ -135,7 +145,7 @@ export class Daemon {
       store,
       { schedule: config.retry.schedule, maxAgeHours: config.retry.maxAgeHours, batchSize: config.submission.batchSize },
       logger,
-      { onRequeued: () => this.submitter.wake() },
+      { onRequeued: () => this.submitter.wake(), onScheduledRun: () => void this.credit.recheck() },
     );
     this.budget = new CallBudget({
       maxConcurrency: config.submission.concurrency,
@@ -145,6 +155,24 @@ export class Daemon {
     });
     // Named in the first warning of an outage and in its alert: "the provider" alone says nothing.
     const provider = simulator?.url ?? config.provider.baseUrl;
+    this.capabilities = new CapabilityMemory(client, store, config);
+    this.credit = new CreditGate(
+      store,
+      client,
+      this.budget,
+      { enabled: () => this.capabilities.check().hasBalance, wake: () => this.submitter.wake() },
+      {
+        onShort: (message) => this.alerts.providerShortOfCredit(message),
+        onCovered: () => this.alerts.creditCovered(),
+        onAuthFailed: (message) => this.submitter.halt(message),
+      },
+      logger,
+    );
+    this.bracketing = new BracketingCalls(store, {
+      active: () => !store.settling.resendsUnknown,
+      filesBeingRead: () => this.intake.busy,
+      wake: () => this.submitter.wake(),
+    });
     this.submitter = new Submitter(
       store,
       client,
@@ -155,6 +183,8 @@ export class Daemon {
           this.events.emit('file-changed', { fileIds: [fileId], reason: 'settled' });
           if (store.getFile(fileId)?.state === 'done') this.resubmitted.add(fileId);
           void this.finisher.finish(fileId);
+          // Rows of lost calls that only a later order could settle are given up once nothing more is sent.
+          if (!store.settling.resendsUnknown) this.recovery.wake();
         },
         onHalted: (message) => {
           this.logger.error({ err: message }, 'submission halted until the configuration changes');
@@ -166,8 +196,12 @@ export class Daemon {
           this.alerts.providerReachable();
           this.alerts.credentialsAccepted();
           this.finisher.extendDraft(fileId);
+          this.capabilities.check();
+          // Its order ids may bound the calls whose rows are being settled.
+          if (!store.settling.resendsUnknown) this.recovery.wake();
         },
         onRecovering: () => this.recovery.wake(),
+        onNoCredit: (fileId, message) => this.credit.holdFile(fileId, message),
         onStoreWriteFailed: (error) => this.databaseHealth.writeFailed(error),
         onOneImeiPerCall: (serviceId, reason) => {
           this.logger.warn(
@@ -178,9 +212,16 @@ export class Daemon {
         },
       },
       this.budget,
+      new SubmissionGuard(this.credit, this.bracketing),
     );
     const { retryBaseMs, maxAttempts, concurrency } = config.submission;
-    const pollerOptions = { ...config.results, retryBaseMs, maxAttempts, concurrency: Math.min(4, concurrency) };
+    const pollerOptions = {
+      ...config.results,
+      retryBaseMs,
+      maxAttempts,
+      concurrency: Math.min(4, concurrency),
+      idsPerCall: () => this.capabilities.check().idsPerResultCall,
+    };
     this.poller = new ResultPoller(store, client, pollerOptions, logger, {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
       onFilesChanged: (fileIds) => {
@@ -192,9 +233,14 @@ export class Daemon {
     this.recovery = new OrderRecovery(
       store,
       client,
-      {},
+      { resultsNameImei: () => this.capabilities.check().resultsNameImei, batchSize: config.submission.batchSize },
       logger,
-      { onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)) },
+      {
+        onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
+        onRequeued: () => this.submitter.wake(),
+        // Files waiting for credit will still be sent: their orders may settle rows yet.
+        placingIdle: () => this.submitter.isIdle() && !this.intake.busy && !this.credit.holdsAny,
+      },
       this.budget,
     );
   }
@@ -213,6 +259,21 @@ export class Daemon {
     }
   }
 
+  /**
+   * What is learnt of the provider before the first order, read-only: whether a DHRU server has
+   * bulk calls (remembered per account), and the balance, which also checks the credentials:
+   * refused, nothing is ordered and an alert says so.
+   */
+  private async learnProvider(): Promise<void> {
+    try {
+      await learnBulkSupport(this.client, this.store, this.budget, this.logger);
+      this.capabilities.check();
+    } catch (error) {
+      if (error instanceof ProviderAuthError) this.submitter.halt(error.message);
+    }
+    await this.credit.start();
+  }
+
   /** Takes the checkpoints lock, opens the store, repairs what a crash left, starts submitting. */
   static async open(config: ResolvedConfig, logger: Logger, options: DaemonOptions = { progress: 'log' }): Promise<Daemon> {
     for (const dir of [config.paths.inbox, config.paths.processed, config.paths.checkpoints]) {
@@ -224,12 +285,11 @@ export class Daemon {
       const store = new Store(openDatabase(join(config.paths.checkpoints, 'imei-daemon.sqlite')));
       const account = config.simulated
         ? SIMULATOR_ACCOUNT
-        : providerAccount('gsmfusion', config.provider.baseUrl, config.provider.username);
+        : providerAccount(config.provider.protocol, config.provider.baseUrl, config.provider.username);
       store.accounts.select(account.key, account.label, new Date().toISOString());
-      store.batches.batching = config.submission.batching;
       let baseUrl = config.provider.baseUrl;
       if (config.simulated) {
-        simulator = await startSimulator({ latencyMs: config.simulator.latencyMs });
+        simulator = await startSimulator({ latencyMs: config.simulator.latencyMs, protocol: config.provider.protocol });
         baseUrl = simulator.url;
         logger.warn(
           { simulator: simulator.url },
@@ -238,13 +298,10 @@ export class Daemon {
       } else {
         logger.info({ provider: baseUrl, user: config.provider.username }, `ordering from ${baseUrl} as ${config.provider.username}`);
       }
-      const client = new ThreadedProviderClient({
-        baseUrl,
-        username: config.provider.username,
-        apiKey: config.provider.apiKey,
-        timeoutMs: config.provider.timeoutMs,
-        connections: config.submission.concurrency,
-      });
+      const client = new ThreadedProviderClient(providerClientOptions(config, baseUrl, store));
+      // Before anything is recovered or sent: whether unknown rows may be resent, IMEIs per call.
+      applyCapabilities(store, client.capabilities(), config, new Date().toISOString());
+      store.loadServiceRefusals();
       // Every call is reported as an event (dashboard, metrics), whichever client the protocol needs.
       const events = options.events ?? new DaemonEvents((name, error) => logger.warn({ event: name, err: describeError(error) }, 'an event listener failed'));
       const observed = observeCalls(client, events, { secrets: [config.provider.apiKey] });
@@ -252,6 +309,7 @@ export class Daemon {
       daemon.reader.start();
       await daemon.recover();
       await daemon.refreshCatalogue();
+      await daemon.learnProvider();
       daemon.retryJob.start();
       daemon.submitter.start();
       daemon.poller.start();
@@ -304,6 +362,9 @@ export class Daemon {
     if (this.submitter.isHalted) {
       throw new Error('the provider refused the credentials; nothing more was sent: check provider.username and provider.apiKey');
     }
+    if (this.credit.holdsAny) {
+      throw new Error('the provider balance does not cover every file; their rows wait, not ordered: top up the account and run again');
+    }
     const unreadable = this.intake.unreadableFiles();
     if (unreadable.length > 0) {
       throw new Error(`could not read ${unreadable.map((u) => u.file).join(', ')}: ${unreadable[0]?.error}; left in the inbox`);
@@ -328,7 +389,10 @@ export class Daemon {
         throw new Error(`could not write the report of ${names.join(', ')}: ${failed[0]?.error}; left in the inbox`);
       }
       // Rows whose order id is being looked up are part of submission: their search is bounded.
-      const idle = this.submitter.isIdle() && unreported === 0 && !this.intake.busy && this.store.recovery.recoveringRows() === 0;
+      // Rows of lost calls being settled from the order ids too, while their search can go on.
+      const settling = this.store.settling.settlingRows() > 0 && !this.recovery.isStalled;
+      const idle =
+        this.submitter.isIdle() && unreported === 0 && !this.intake.busy && this.store.recovery.recoveringRows() === 0 && !settling;
       if (idle && this.store.filesNeedingReport().length === 0) return;
       for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
         if (this.store.isFileSettled(file.id)) void this.finisher.finish(file.id);
@@ -356,6 +420,7 @@ export class Daemon {
     await this.intake.close();
     await this.reader.close();
     await this.submitter.stop();
+    this.bracketing.close();
     await this.recovery.stop();
     await this.poller.stop();
     this.budget.close();
@@ -394,6 +459,7 @@ export class Daemon {
       const entries = await this.budget.run('read', () => this.client.listServices());
       this.store.saveCatalogue(entries, new Date().toISOString());
       this.store.setMeta(CATALOGUE_ACCOUNT_KEY, String(this.store.accounts.currentId));
+      this.credit.pricesChanged();
     } catch (error) {
       this.logger.warn({ err: describeError(error) }, 'cannot fetch the service catalogue; SERVICE and CREDITS stay empty');
     }

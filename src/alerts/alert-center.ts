@@ -61,7 +61,7 @@ export class AlertCenter {
     if (inDoubt > 0) {
       this.logger.warn({ mails: inDoubt }, 'an alert mail was being sent when the daemon stopped; it is sent again unchanged');
     }
-    for (const kind of ['low-success', 'credentials', 'unreachable', 'output-blocked'] as const) {
+    for (const kind of ['low-success', 'credentials', 'unreachable', 'output-blocked', 'no-credit'] as const) {
       const condition = alerts.standing(kind);
       if (condition) this.standing.set(kind, condition.message);
     }
@@ -132,6 +132,19 @@ export class AlertCenter {
     this.guard(() => this.raise({ kind: 'one-imei-per-call', cause: null, file: null, message: this.scrub(`service ${serviceId}: ${reason}`) }, {}));
   }
 
+  /**
+   * The provider account's balance does not cover a file (or the provider refused an order for
+   * lack of credit): its rows wait. Alerted once while it stands.
+   */
+  providerShortOfCredit(message: string): void {
+    this.guard(() => this.raiseCondition('no-credit', message));
+  }
+
+  /** Every file that waited for credit was released. */
+  creditCovered(): void {
+    this.guard(() => this.clearCondition('no-credit'));
+  }
+
   /** A report could not be written or a file moved (disk full, processed/ not writable): alerted once while it stands. */
   outputBlocked(file: string, message: string): void {
     this.guard(() => this.raiseCondition('output-blocked', `${file}: ${message}`));
@@ -182,13 +195,13 @@ export class AlertCenter {
     return run;
   }
 
-  private raiseCondition(kind: AlertCause | 'output-blocked', message: string): void {
+  private raiseCondition(kind: AlertCause | 'output-blocked' | 'no-credit', message: string): void {
     if (this.standing.has(kind)) return;
     const clean = this.scrub(message);
     this.raise({ kind, cause: null, file: null, message: clean }, { set: [{ kind, message: clean }] });
   }
 
-  private clearCondition(kind: AlertCause | 'output-blocked'): void {
+  private clearCondition(kind: AlertCause | 'output-blocked' | 'no-credit'): void {
     if (!this.standing.has(kind)) return;
     this.alerts.changeConditions({ clear: [kind] }, this.now().toISOString());
     this.standing.delete(kind);

@@ -41,6 +41,7 @@ export function composeAlertMail(alerts: readonly AlertRecord[], options: Compos
   const cleaned = alerts.map((alert) => cleanAlert(alert, clean));
   const sections = [
     ...(['credentials', 'unreachable'] as const).flatMap((cause) => causeSection(cause, cleaned)),
+    ...noCreditSection(cleaned),
     ...outputBlockedSection(cleaned),
     ...oneImeiPerCallSection(cleaned),
     ...lowSuccessSection(cleaned),
@@ -102,6 +103,7 @@ function causeSection(cause: AlertCause, alerts: readonly AlertRecord[]): Sectio
         files,
         advice: [
           'Check provider.username and provider.apiKey in config/local.json (or the GSMFUSION_USERNAME and GSMFUSION_API_KEY environment variables), then restart imei-daemon.',
+          'Some servers tie an API key to the IP address it was first used from ("Unauthorized IP address"): if this machine\'s public IP changed, ask the provider to allow the new one.',
           'Rows not sent meanwhile wait untouched and are sent once the credentials work; run `imei-daemon retry` for rows already Failed.',
         ],
       },
@@ -119,6 +121,27 @@ function causeSection(cause: AlertCause, alerts: readonly AlertRecord[]): Sectio
       advice: [
         RETRY_ADVICE,
         'If it lasts, check provider.baseUrl in the configuration and this machine\'s network.',
+      ],
+    },
+  ];
+}
+
+function noCreditSection(alerts: readonly AlertRecord[]): Section[] {
+  const short = alerts.filter((alert) => alert.kind === 'no-credit');
+  const last = short[short.length - 1];
+  if (!last) return [];
+  return [
+    {
+      headline: 'not enough credit at the provider',
+      heading: 'The provider account is short of credit',
+      lines: [
+        `Since ${formatTime(last.raisedAt)} a file cannot be ordered: ${last.message}.`,
+        'Nothing of it was ordered or charged, and its rows are not Failed: they wait.',
+      ],
+      files: [],
+      advice: [
+        'Top up the provider account. The daemon reads the balance on retry.schedule and sends the waiting rows once it covers them; `imei-daemon retry` checks now.',
+        '`imei-daemon status` shows the balance last read and the files waiting for credit.',
       ],
     },
   ];

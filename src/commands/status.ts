@@ -8,6 +8,7 @@ import { RetryTransitions } from '../store/retry-transitions.js';
 import { daemonState, type DaemonState } from './daemon-state.js';
 import { openStoreReadOnly, print } from './read-only.js';
 import { DASHBOARD_STATE_KEY } from '../web/start-dashboard.js';
+import { BALANCE_META_KEY, CREDIT_HOLD_META_KEY } from '../engine/credit-gate.js';
 
 export interface StatusReport {
   filesInProgress: { file: string; state: string; rows: number; done: number; progress: string }[];
@@ -22,6 +23,10 @@ export interface StatusReport {
   lastAlert: { sentAt: string; subject: string | null } | null;
   /** The dashboard as `start` last left it: served at a URL, or why not (port in use...). */
   dashboard: { served: boolean; url?: string; reason?: string; at: string } | null;
+  /** The provider balance last read (DHRU `accountinfo`); null where the provider shows none. */
+  balance: { creditText: string; currency?: string; readAt: string; account?: string } | null;
+  /** Files whose rows wait because the balance does not cover them, and why. */
+  waitingForCredit: { file: string; reason: string }[];
 }
 
 function countBy(db: Db, sql: string): Record<string, number> {
@@ -63,7 +68,9 @@ export function readStatus(db: Db, now = Date.now(), running = true): StatusRepo
       db,
       `SELECT CASE r.state
                 WHEN 'ordered' THEN COALESCE(o.status, 'Pending')
-                WHEN 'unknown' THEN 'Checking'
+                WHEN 'unknown' THEN CASE WHEN r.next_attempt_at IS NOT NULL
+                                           OR (SELECT b.state FROM batches b WHERE b.id = r.batch_id) <> 'settled'
+                                         THEN 'Checking' ELSE 'Unknown' END
                 WHEN 'recovering' THEN 'Checking'
                 WHEN 'sending' THEN 'Queued'
                 ELSE upper(substr(r.state, 1, 1)) || substr(r.state, 2) END AS key, COUNT(*) AS n
@@ -75,7 +82,35 @@ export function readStatus(db: Db, now = Date.now(), running = true): StatusRepo
     nextRetryAt: waiting.earliest,
     lastAlert: lastAlertAt ? { sentAt: lastAlertAt, subject: meta('lastAlertSubject') } : null,
     dashboard: parseDashboard(meta(DASHBOARD_STATE_KEY)),
+    balance: parseBalance(meta(BALANCE_META_KEY)),
+    waitingForCredit: parseCreditHold(meta(CREDIT_HOLD_META_KEY)),
   };
+}
+
+function parseBalance(text: string | null): StatusReport['balance'] {
+  if (text === null) return null;
+  try {
+    const value = JSON.parse(text) as { text?: string; currency?: string; readAt?: string; account?: string };
+    if (typeof value.text !== 'string' || typeof value.readAt !== 'string') return null;
+    return {
+      creditText: value.text,
+      readAt: value.readAt,
+      ...(value.currency ? { currency: value.currency } : {}),
+      ...(value.account ? { account: value.account } : {}),
+    };
+  } catch {
+    return null;
+  }
+}
+
+function parseCreditHold(text: string | null): StatusReport['waitingForCredit'] {
+  if (text === null) return [];
+  try {
+    const value = JSON.parse(text) as { files?: { file: string; reason: string }[] };
+    return Array.isArray(value.files) ? value.files : [];
+  } catch {
+    return [];
+  }
 }
 
 function parseDashboard(text: string | null): StatusReport['dashboard'] {
@@ -123,6 +158,12 @@ export function printStatus(config: ResolvedConfig, json: boolean): void {
   print(`Last alert: ${alert ? `${new Date(alert.sentAt).toLocaleString('en-GB', { hour12: false })} ${alert.subject ?? ''}` : 'none'}`);
   const web = status.dashboard;
   if (web) print(`Dashboard: ${web.served ? web.url : `not served: ${web.reason}`}`);
+  const balance = status.balance;
+  if (balance) {
+    const read = new Date(balance.readAt).toLocaleString('en-GB', { hour12: false });
+    print(`Balance: ${balance.creditText}${balance.currency ? ` ${balance.currency}` : ''} (read ${read})`);
+  }
+  for (const held of status.waitingForCredit) print(`  waiting for credit: ${held.file}: ${held.reason}`);
 }
 
 function readEmpty(): StatusReport {
@@ -135,5 +176,7 @@ function readEmpty(): StatusReport {
     nextRetryAt: null,
     lastAlert: null,
     dashboard: null,
+    balance: null,
+    waitingForCredit: [],
   };
 }

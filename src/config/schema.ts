@@ -11,14 +11,31 @@ import { z } from 'zod';
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
+/** `provider.dhru.*`: the DHRU Fusion server's ways (dhru-fusion-api.md); read only with `protocol: "dhru"`. */
+const dhruSchema = z.strictObject({
+  /** `parameters` of single calls: XML (the vendor's kit) or base64 JSON (the 6.1 template); bulk calls are always base64 JSON. */
+  singleEncoding: z.enum(['xml', 'json']),
+  /** `auto`: bulk actions where the server has them, learnt read-only and remembered; `on`; `off`. */
+  bulk: z.enum(['auto', 'on', 'off']),
+  /**
+   * True only when the provider's operator confirms that a repeat of an IMEI on a service is
+   * refused: unknown outcomes are then resubmitted as with GSM Fusion. False: never resent;
+   * settled from the order ids, or left Unknown.
+   */
+  refusesRepeats: z.boolean(),
+});
+
 const providerSchema = z.strictObject({
-  /** Server root; calls go to `{baseUrl}/gsmfusion_api/index.php`. */
+  /** Server root; calls go to `{baseUrl}/gsmfusion_api/index.php` (DHRU: `{baseUrl}/api/index.php`). */
   baseUrl: z.string().url(),
   username: z.string(),
   /** Empty means: run against the built-in simulator and place no real order. */
   apiKey: z.string(),
   /** One call's limit, headers and body included. */
   timeoutMs: positiveInt,
+  /** Which API the server speaks; the built-in simulator speaks the configured one. */
+  protocol: z.enum(['gsmfusion', 'dhru']),
+  dhru: dhruSchema,
 });
 
 const foldersSchema = z.strictObject({

@@ -43,7 +43,7 @@ export class CallGroups {
    * The batches to send in one call with `batch`, itself first; or the delay (ms) after which
    * to look at it again, while it waits for company.
    */
-  groupFor(batch: BatchRecord, isTaken: (batchId: number) => boolean): BatchRecord[] | { waitMs: number } {
+  groupFor(batch: BatchRecord, isTaken: (batchId: number, fileId: number) => boolean): BatchRecord[] | { waitMs: number } {
     const size = this.options.batchSize;
     const waiting = this.store.batches.rowsWaiting(batch.id);
     if (waiting >= size || waiting === 0 || this.store.batches.imeisPerCallFor(batch.serviceId) === 1) return [batch];
@@ -58,7 +58,7 @@ export class CallGroups {
     let room = size - waiting;
     for (const other of this.store.batches.plannedOfService(batch.serviceId, batch.id)) {
       if (room <= 0) break;
-      if (isTaken(other.id) || other.waiting === 0 || other.waiting > room) continue;
+      if (isTaken(other.id, other.fileId) || other.waiting === 0 || other.waiting > room) continue;
       group.push(other);
       room -= other.waiting;
       this.lingering.delete(other.id);

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { ProviderClient } from '../provider/types.js';
 import type { Store } from '../store/store.js';
 import type { CallBudget } from './call-budget.js';
+import { IdSearch } from './id-search.js';
 
 export interface OrderRecoveryOptions {
   /** Order ids one `getimeis` call asks about (the provider's limit). Default 100. */
@@ -18,38 +19,72 @@ export interface OrderRecoveryOptions {
   firstDelayMs?: number;
   /** Default 60000. */
   maxDelayMs?: number;
+  /**
+   * Whether result reads name the IMEI (`capabilities().resultsNameImei`). When they do not
+   * (DHRU), ids are asked one per call with `lookUpOrders`, and the windows below are used.
+   * Default: true.
+   */
+  resultsNameImei?: () => boolean;
+  /** Asking one id per call: ids searched below the lowest id known for a fresh account's first call. Default 200. */
+  lookUpWindow?: number;
+  /** Asking one id per call: ids per step above the highest id known. Default 20. */
+  lookUpProbeStep?: number;
+  /** Asking one id per call: lookups in flight at once (within the call budget). Default 4. */
+  lookUpsInParallel?: number;
+  /** Rows per batch when rows shown not ordered are planned again (`submission.batchSize`). Default 100. */
+  batchSize?: number;
 }
 
 export interface OrderRecoveryEvents {
   /** Rows of these files changed (orders adopted, searches given up): their reports are stale. */
   onFilesChanged(fileIds: readonly number[]): void;
+  /** Rows the order ids showed were not ordered were planned again: they can be sent. */
+  onRequeued?(fileIds: readonly number[]): void;
+  /**
+   * Whether no placing call can come without new work: nothing planned, queued or in flight,
+   * no file being read. Settling gives up what only a later order could decide. Default: never.
+   */
+  placingIdle?(): boolean;
 }
 
-const DEFAULTS: Required<OrderRecoveryOptions> = {
+const DEFAULTS: Required<Omit<OrderRecoveryOptions, 'resultsNameImei'>> = {
   idsPerCall: 100,
   maxIdsPerRound: 5000,
   probeCalls: 3,
   firstDelayMs: 1000,
   maxDelayMs: 60_000,
+  lookUpWindow: 200,
+  lookUpProbeStep: 20,
+  lookUpsInParallel: 4,
+  batchSize: 100,
 };
 
 /**
  * Finds the order ids of rows whose call was lost but whose order the provider holds (it refused
  * their resubmission as a repeat: `recovering`). The provider's order ids ascend, so the orders
  * of a lost call lie above the highest id the account had given us when the call began; a round
- * asks `getimeis` for the ids above that which the store does not know, 100 a call through the
- * call budget, then a few calls above the highest id known. Other accounts' ids in
- * between answer nothing. What is found is adopted by its row (see RecoveryTransitions); a row
- * not found within the store's search window becomes `Unconfirmed`. Rounds repeat, backing off,
- * while rows wait; never two at once.
+ * asks for the ids above that which the store does not know, 100 a call (`getimeis`) or one per
+ * call where result reads name no IMEI (DHRU `getimeiorder`), through the call budget, then a few
+ * above the highest id known. Other accounts' ids in between answer nothing. What is found is
+ * adopted by its row (see RecoveryTransitions); a row not found within the store's search
+ * window becomes `Unconfirmed`.
+ *
+ * On a server that may charge a repeat (SettleTransitions), the same search settles `unknown`
+ * rows, which are never resent: found, adopted; every id up to a ceiling read without their
+ * IMEI, queued again; undecidable once no order can come any more, `Unknown`.
+ *
+ * Rounds repeat, backing off, while rows wait; never two at once.
  */
 export class OrderRecovery {
-  private readonly options: Required<OrderRecoveryOptions>;
+  private readonly options: Required<Omit<OrderRecoveryOptions, 'resultsNameImei'>>;
+  private readonly resultsNameImei: () => boolean;
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> | undefined;
   private again = false;
   private delayMs: number;
   private stopping = false;
+  /** The last settling round could not read the ids (the provider failed): `run-once` stops waiting. */
+  private stalled = false;
 
   constructor(
     private readonly store: Store,
@@ -60,7 +95,9 @@ export class OrderRecovery {
     /** Every call to the provider goes through it, placing calls first. */
     private readonly budget: CallBudget,
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    const { resultsNameImei, ...rest } = options;
+    this.options = { ...DEFAULTS, ...rest };
+    this.resultsNameImei = resultsNameImei ?? (() => true);
     this.delayMs = this.options.firstDelayMs;
   }
 
@@ -69,7 +106,7 @@ export class OrderRecovery {
     this.wake();
   }
 
-  /** Rows just started waiting for their order id: a round soon, from the shortest delay. */
+  /** Rows just started waiting, or new order ids may settle them: a round soon, from the shortest delay. */
   wake(): void {
     if (this.stopping) return;
     this.delayMs = this.options.firstDelayMs;
@@ -77,12 +114,19 @@ export class OrderRecovery {
       this.again = true;
       return;
     }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     this.schedule(0);
   }
 
   /** Whether rows still wait for their order id (`run-once` waits for them). */
   isBusy(): boolean {
     return this.round !== undefined || this.timer !== undefined;
+  }
+
+  /** Whether rows being settled can still make progress now (`run-once` stops waiting when they cannot). */
+  get isStalled(): boolean {
+    return this.stalled;
   }
 
   async stop(): Promise<void> {
@@ -96,7 +140,7 @@ export class OrderRecovery {
     if (this.stopping || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.round = this.runRound()
+      this.round = (this.store.settling.resendsUnknown ? this.runRound() : this.runSettleRound())
         .catch((error: unknown) => this.logger.error({ err: describeError(error) }, 'order id search failed; it tries again'))
         .finally(() => {
           this.round = undefined;
@@ -109,7 +153,7 @@ export class OrderRecovery {
     if (this.stopping) return;
     let waiting = 0;
     try {
-      waiting = this.store.recovery.recoveringRows();
+      waiting = this.store.recovery.recoveringRows() + this.store.settling.settlingRows();
     } catch (error) {
       this.logger.error({ err: describeError(error) }, 'cannot read the rows waiting for their order id');
       waiting = 1;
@@ -121,15 +165,39 @@ export class OrderRecovery {
     this.schedule(delay);
   }
 
+  /** How ids are read this round: one per call where result reads name no IMEI. */
+  private search(): IdSearch {
+    const lookUpEachId = !this.resultsNameImei() && this.client.lookUpOrders !== undefined;
+    return new IdSearch(
+      this.store,
+      this.client,
+      {
+        idsPerCall: lookUpEachId ? this.options.lookUpProbeStep : this.options.idsPerCall,
+        lookUpEachId,
+        lookUpsInParallel: this.options.lookUpsInParallel,
+      },
+      this.logger,
+      this.budget,
+      (outcome) => this.changed(outcome.fileIds),
+      () => this.stopping,
+    );
+  }
+
+  /** Below the lowest id known, for calls made before any id was known: smaller where each id is a call. */
+  private freshWindow(): number {
+    return this.resultsNameImei() ? this.options.maxIdsPerRound : this.options.lookUpWindow;
+  }
+
   private async runRound(): Promise<void> {
     const recovery = this.store.recovery;
     this.changed(recovery.adoptFound(new Date().toISOString()).fileIds);
-    const work = recovery.work(this.options.maxIdsPerRound);
+    const search = this.search();
+    const work = recovery.work(this.freshWindow());
     if (work.searchAfter === null) return;
     const highest = this.store.accounts.highestOrderId();
     const from = Math.max(work.searchAfter, recovery.scannedTo()) + 1;
-    const asked = await this.askRange(from, highest, this.options.maxIdsPerRound, true);
-    if (asked !== undefined) await this.probeAbove(highest);
+    const asked = await search.askRange(from, highest, this.options.maxIdsPerRound, true);
+    if (asked !== undefined) await search.probeAbove(highest, this.options.probeCalls);
     const now = new Date().toISOString();
     this.changed(recovery.adoptFound(now).fileIds);
     const expired = recovery.giveUpExpired(now);
@@ -140,54 +208,65 @@ export class OrderRecovery {
   }
 
   /**
-   * Asks about the unknown ids from `from` to `to`, at most `budget` of them; with `advance`, each
-   * answered call moves `scanned_to` up (those ids are certainly issued). Returns how many orders
-   * were found, or undefined when a call failed (the round ends; the next one goes on).
+   * A round over the rows being settled (a server that may charge a repeat): read every unknown
+   * id from the lowest floor up to the highest id known, adopt what carries a row's IMEI, queue
+   * again the rows every id up to their ceiling shows were not ordered. When no order can come
+   * any more, look a little above the highest id (a lost last call), then give up the rest.
    */
-  private async askRange(from: number, to: number, budget: number, advance: boolean): Promise<number | undefined> {
-    let next = from;
-    let asked = 0;
-    let found = 0;
-    while (next <= to && asked < budget && !this.stopping) {
-      const ids: string[] = [];
-      while (next <= to && ids.length < this.options.idsPerCall) {
-        const id = String(next);
-        next += 1;
-        if (!this.store.recovery.isKnown(id)) ids.push(id);
-      }
-      asked += ids.length;
-      if (ids.length > 0) {
-        const answered = await this.ask(ids);
-        if (answered === undefined) return undefined;
-        found += answered;
-      }
-      if (advance) this.store.recovery.advanceScannedTo(next - 1);
+  private async runSettleRound(): Promise<void> {
+    const { recovery, settling, accounts } = this.store;
+    let now = new Date().toISOString();
+    this.changed(recovery.adoptFound(now).fileIds);
+    this.report(settling.giveUpUndecided(now, true));
+    const search = this.search();
+    const work = settling.work(this.freshWindow(), () => recovery.lowestKnownOrderId());
+    if (work.searchAfter === null) {
+      this.stalled = false;
+      return;
     }
-    return found;
+    const highest = accounts.highestOrderId();
+    const from = Math.max(work.searchAfter, recovery.scannedTo()) + 1;
+    const asked = await search.askRange(from, highest, this.options.maxIdsPerRound, true);
+    this.stalled = asked === undefined;
+    if (asked === undefined || this.stopping) return;
+    now = new Date().toISOString();
+    this.changed(recovery.adoptFound(now).fileIds);
+    const decided = settling.decide(recovery.scannedTo(), this.options.batchSize, now);
+    this.report(decided);
+    // Ids below `from` are read already, or below every floor.
+    const readAll = Math.max(recovery.scannedTo(), from - 1) >= highest;
+    if (!readAll || decided.requeued > 0 || !this.nothingMoreComes(highest)) return;
+    // Nothing more will be placed: a lost last call's orders can only lie just above the highest id.
+    // Read on while steps find orders, as far as the rows waiting could need.
+    const steps = Math.ceil(work.withoutCeiling / this.options.lookUpProbeStep) + this.options.probeCalls;
+    if (work.withoutCeiling > 0) await search.probeAbove(highest, steps);
+    if (this.stopping || !this.nothingMoreComes(highest)) return;
+    now = new Date().toISOString();
+    this.changed(recovery.adoptFound(now).fileIds);
+    this.report(settling.giveUpUndecided(now, false));
   }
 
-  /** Ids above the highest known, a call at a time, until a call finds nothing of ours. */
-  private async probeAbove(highest: number): Promise<void> {
-    const size = this.options.idsPerCall;
-    for (let call = 0; call < this.options.probeCalls && !this.stopping; call += 1) {
-      const start = highest + 1 + call * size;
-      const found = await this.askRange(start, start + size - 1, size, false);
-      if (!found) return;
+  /**
+   * Whether nothing can settle the rows any more: no call will place an order, and no order id
+   * arrived since the round read up to `highest` (else the next round reads it first).
+   */
+  private nothingMoreComes(highest: number): boolean {
+    if (this.store.accounts.highestOrderId() > highest) {
+      this.again = true;
+      return false;
     }
+    return this.events.placingIdle?.() ?? false;
   }
 
-  /** One `getimeis` for these ids; what it finds is recorded. Returns how many orders it found. */
-  private async ask(ids: readonly string[]): Promise<number | undefined> {
-    try {
-      const results = await this.budget.run('read', () => this.client.getOrders(ids));
-      const outcome = this.store.recovery.recordFound(results, new Date().toISOString());
-      if (outcome.adopted > 0) this.logger.info({ adopted: outcome.adopted }, 'order ids of lost calls found');
-      this.changed(outcome.fileIds);
-      return results.length;
-    } catch (error) {
-      if (!this.stopping) this.logger.warn({ ids: ids.length, err: describeError(error) }, 'getimeis for the order id search failed');
-      return undefined;
+  private report(outcome: { requeued: number; givenUp: number; fileIds: number[] }): void {
+    if (outcome.requeued > 0) {
+      this.logger.info({ rows: outcome.requeued }, 'the order ids show these rows of lost calls were not ordered: sending them again');
+      this.events.onRequeued?.(outcome.fileIds);
     }
+    if (outcome.givenUp > 0) {
+      this.logger.warn({ rows: outcome.givenUp }, 'whether these rows of lost calls were ordered cannot be established: rows Unknown, not sent again, see NOTE');
+    }
+    this.changed(outcome.fileIds);
   }
 
   private changed(fileIds: readonly number[]): void {

@@ -2,7 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { ProviderAuthError, ProviderError, StoppingError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { MAX_ORDER_IDS_PER_CALL } from '../provider/gsmfusion-client.js';
+import { MAX_IDS_PER_RESULT_CALL } from '../provider/capabilities.js';
 import type { PollIntervals } from '../store/order-transitions.js';
 import type { OrderResult, ProviderClient } from '../provider/types.js';
 import type { OpenOrder, OpenOrdersCursor } from '../store/order-transitions.js';
@@ -29,6 +29,12 @@ export interface ResultPollerOptions {
   maxAttempts: number;
   /** The clock; tests move it to pass an hour of polling in a moment. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Order ids one result call takes (`capabilities().idsPerResultCall`: 100, or 1 for a DHRU
+   * server without bulk reads), asked each round since a server's bulk support may be learnt
+   * meanwhile. Default 100.
+   */
+  idsPerCall?: () => number;
 }
 
 export interface ResultPollerEvents {
@@ -186,7 +192,8 @@ export class ResultPoller {
       this.events.onFilesChanged(givenUp.fileIds);
     }
     const placedSince = new Date(Date.parse(startedAt) - this.options.maxAgeHours * 3_600_000).toISOString();
-    const pageSize = MAX_ORDER_IDS_PER_CALL * Math.max(1, this.options.concurrency) * CHUNKS_PER_SLOT;
+    const idsPerCall = Math.max(1, Math.min(MAX_IDS_PER_RESULT_CALL, this.options.idsPerCall?.() ?? MAX_IDS_PER_RESULT_CALL));
+    const pageSize = MAX_IDS_PER_RESULT_CALL * Math.max(1, this.options.concurrency) * CHUNKS_PER_SLOT;
     let cursor: OpenOrdersCursor | undefined;
     while (!this.stopping && !summary.authFailed) {
       const page = dueOnly
@@ -195,7 +202,7 @@ export class ResultPoller {
       if (page.length === 0) break;
       const last = page[page.length - 1] as OpenOrder;
       cursor = { seq: last.seq };
-      const chunks = chunksOf(page.map((order) => order.orderId), MAX_ORDER_IDS_PER_CALL);
+      const chunks = chunksOf(page.map((order) => order.orderId), idsPerCall);
       await Promise.all(chunks.map((ids) => this.limit(() => this.pollChunk(ids, summary))));
       if (page.length < pageSize) break;
     }

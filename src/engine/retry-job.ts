@@ -20,6 +20,8 @@ export interface RetryJobOptions {
 export interface RetryJobEvents {
   /** Rows were planned again: the submitter has work. */
   onRequeued(outcome: RequeueOutcome): void;
+  /** A run of the schedule (or `retry`), not the frequent check of unknown rows: files waiting for credit are checked. */
+  onScheduledRun?(): void;
 }
 
 /** The key `retry` on the command line writes to ask a running daemon to retry now. */
@@ -73,6 +75,7 @@ export class RetryJob {
   }
 
   private requeue(force: boolean, unknownOnly: boolean): RequeueOutcome {
+    if (!unknownOnly) this.events.onScheduledRun?.();
     try {
       const outcome = this.store.retries.requeueDue(
         new Date().toISOString(),

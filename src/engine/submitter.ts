@@ -2,10 +2,12 @@ import pRetry, { AbortError } from 'p-retry';
 import {
   ProviderAuthError,
   ProviderError,
+  ProviderNoCreditError,
   ProviderUnknownOutcomeError,
   StoppingError,
   StoreWriteError,
   describeError,
+  haltsSubmission,
 } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PlaceOrderResult, ProviderClient } from '../provider/types.js';
@@ -18,6 +20,7 @@ import { AttemptStarter } from './attempt-starter.js';
 import { CallGroups } from './call-groups.js';
 import { outcomeOf, type CallBudget, type CallOutcome as BudgetOutcome } from './call-budget.js';
 import { ReplyRecorder } from './reply-recorder.js';
+import type { PumpState, SendGuard } from './send-guard.js';
 
 export interface SubmitterOptions {
   /** Batches taken on at once, in flight or waiting for their turn (twice `submission.concurrency`). */
@@ -49,6 +52,8 @@ export interface SubmitterEvents {
   onOneImeiPerCall(serviceId: string, reason: string): void;
   /** The database refused a write that guards an order (disk full, read-only): staff must hear of it without it. */
   onStoreWriteFailed(error: unknown): void;
+  /** The provider refused for lack of credit: this file's rows wait (untouched, not Failed) until the balance covers them. */
+  onNoCredit?(fileId: number, message: string): void;
 }
 
 /** A call that was made, for one batch or several (filled across files): its reply, or the failure to record. */
@@ -97,6 +102,8 @@ export class Submitter {
     private readonly events: SubmitterEvents,
     /** Every call to the provider goes through it: placing calls first. */
     private readonly budget: CallBudget,
+    /** Batches held back for now (a file short of credit, the last IMEI of a run): default none. */
+    private readonly guard?: SendGuard,
   ) {
     this.replies = new ReplyRecorder(store);
     this.starts = new AttemptStarter(store);
@@ -118,9 +125,22 @@ export class Submitter {
     return this.halted;
   }
 
-  /** Nothing planned and nothing in flight (or halted): `run-once` waits for this. */
+  /** Nothing planned and nothing in flight (or halted, or all that is planned waits for credit): `run-once` waits for this. */
   isIdle(): boolean {
-    return this.active.size === 0 && (this.halted || this.store.batches.nextPlanned(0) === undefined);
+    if (this.active.size > 0) return false;
+    if (this.halted) return true;
+    for (let batch = this.store.batches.nextPlanned(0); batch; batch = this.store.batches.nextPlanned(batch.id)) {
+      if (!this.guard?.waitsOutside(batch)) return false;
+    }
+    return true;
+  }
+
+  /** Stops all ordering (the provider refused the credentials before any order): rows wait untouched. */
+  halt(message: string): void {
+    if (this.halted) return;
+    this.halted = true;
+    this.logger.error({ err: message }, 'provider refused the credentials: submission stopped');
+    this.events.onHalted(message);
   }
 
   /** No new calls; waits for those in flight (each bounded by the provider timeout) to be recorded. */
@@ -138,7 +158,8 @@ export class Submitter {
       const batch = this.halted || this.active.size >= this.options.concurrency * 2 ? undefined : this.nextBatch(cursor);
       if (batch) {
         cursor = batch.id;
-        const group = this.groups.groupFor(batch, (id) => this.active.has(id));
+        this.guard?.prepare(batch, this.pumpState());
+        const group = this.groups.groupFor(batch, (id, fileId) => this.active.has(id) || (this.guard?.setsAside(id, fileId) ?? false));
         if ('waitMs' in group) {
           setTimeout(() => this.wake(), group.waitMs).unref();
           continue;
@@ -160,11 +181,17 @@ export class Submitter {
     }
   }
 
+  private pumpState(): PumpState {
+    return { inFlight: this.active.size, isTaken: (batchId) => this.active.has(batchId) };
+  }
+
   private nextBatch(afterId: number): BatchRecord | undefined {
     let cursor = afterId;
     for (;;) {
       const batch = this.store.batches.nextPlanned(cursor);
-      if (!batch || (!this.active.has(batch.id) && !this.groups.isLingering(batch.id))) return batch;
+      if (!batch) return undefined;
+      const passed = this.active.has(batch.id) || this.groups.isLingering(batch.id) || (this.guard?.holds(batch, this.pumpState()) ?? false);
+      if (!passed) return batch;
       cursor = batch.id;
     }
   }
@@ -236,11 +263,13 @@ export class Submitter {
   private settleAfterFailure(batch: BatchRecord, error: unknown): void {
     if (this.stopping) return; // rows stay queued or unknown; the next start resumes them
     if (error instanceof ProviderAuthError) {
-      if (!this.halted) {
-        this.halted = true;
-        this.logger.error({ batch: batch.id, err: error.message }, 'provider refused the credentials: submission stopped');
-        this.events.onHalted(error.message);
-      }
+      this.halt(error.message);
+      return;
+    }
+    if (error instanceof ProviderNoCreditError) {
+      // Nothing was ordered for want of credit: the file's rows wait, not Failed, until the balance covers them.
+      this.logger.error({ batch: batch.id, err: error.message }, 'provider refused for lack of credit: this file waits for the balance');
+      this.events.onNoCredit?.(batch.fileId, error.message);
       return;
     }
     if (error instanceof ProviderError && error.failureClass === 'permanent') return; // rows already failed
@@ -276,6 +305,8 @@ export class Submitter {
     try {
       if (this.stopping) throw new AbortError(new StoppingError());
       if (this.halted) throw new AbortError(new ProviderAuthError('submission is halted'));
+      // Held meanwhile (its file ran short of credit): nothing is sent, the rows wait.
+      if (group.some((member) => this.guard?.waitsOutside(member))) return undefined;
       let tickets: AttemptTicket[];
       try {
         // Begun together: the attempt starter commits them in one transaction.
@@ -319,7 +350,8 @@ export class Submitter {
       const count = counts[i] as ReplyCounts;
       this.events.onReply(ticket.fileId);
       this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...count }, 'placeorder replied');
-      if (count.recovering > 0) this.events.onRecovering();
+      this.guard?.ordered(ticket.serviceId, count.ordered);
+      if (count.recovering > 0 || count.settling > 0) this.events.onRecovering();
       if (count.learntOneImeiPerCall) {
         const sent = ticket.callSize ?? ticket.imeis.length;
         this.events.onOneImeiPerCall(ticket.serviceId, `a call with ${sent} IMEIs left ${count.unaccounted} of them unanswered`);
@@ -336,20 +368,37 @@ export class Submitter {
     }
   }
 
-  private async recordFailure(tickets: readonly AttemptTicket[], error: ProviderError): Promise<never> {
-    const haltsSubmission = error instanceof ProviderAuthError;
+  /**
+   * Records a failed call; throws for p-retry unless nothing is left to send (every row settled,
+   * or unknown on a server where unknown rows are never resent): then another try would be empty.
+   */
+  private async recordFailure(tickets: readonly AttemptTicket[], error: ProviderError): Promise<void> {
     const failure = {
       failureClass: error.failureClass,
       message: error.message,
-      haltsSubmission,
+      haltsSubmission: haltsSubmission(error),
       salvaged: error.details.salvaged ?? [],
+      ...(error.details.partial ? { partial: error.details.partial } : {}),
     };
     const now = new Date().toISOString();
+    let settling = 0;
+    let rowsLeft = 0;
     const recorded = await this.persist('record the failed call', () => {
-      for (const ticket of tickets) this.store.batches.recordCallFailure(ticket, failure, now);
+      settling = 0;
+      rowsLeft = 0;
+      for (const ticket of tickets) {
+        const outcome = this.store.batches.recordCallFailure(ticket, failure, now);
+        settling += outcome.settling;
+        rowsLeft += outcome.rowsLeft;
+      }
     });
     if (!recorded) throw new AbortError(new StoppingError());
+    if (settling > 0) this.events.onRecovering();
     if (error.failureClass === 'permanent') throw new AbortError(error);
+    if (rowsLeft === 0 && !error.details.rateLimited) {
+      logFailedTry(this.logger, { batch: tickets[0]?.batchId ?? 0, attempt: tickets[0]?.number ?? 1, triesLeft: 0, error, rateLimited: false, stopping: this.stopping });
+      return;
+    }
     throw error;
   }
 }

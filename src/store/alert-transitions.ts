@@ -2,15 +2,23 @@ import type { Db } from './db.js';
 
 /**
  * What an alert is about. `recovered` follows a `low-success` alert once a file is fine again;
- * `one-imei-per-call` is a notice, sent once per service, that the server orders one IMEI of a list.
+ * `one-imei-per-call` is a notice, sent once per service, that the server orders one IMEI of a list;
+ * `no-credit`: the provider account's balance does not cover a file, whose rows wait.
  */
-export type AlertKind = 'low-success' | 'recovered' | 'credentials' | 'unreachable' | 'output-blocked' | 'one-imei-per-call';
+export type AlertKind =
+  | 'low-success'
+  | 'recovered'
+  | 'credentials'
+  | 'unreachable'
+  | 'output-blocked'
+  | 'one-imei-per-call'
+  | 'no-credit';
 
 /** A provider condition that explains (and absorbs) the low-success files raised while it stands. */
 export type AlertCause = 'credentials' | 'unreachable';
 
 /** Conditions that, once alerted, stand until cleared; none is alerted twice while it stands. */
-export type ConditionKind = 'low-success' | AlertCause | 'output-blocked';
+export type ConditionKind = 'low-success' | AlertCause | 'output-blocked' | 'no-credit';
 
 /** How one file's submission went, as an alert tells it. */
 export interface FileFacts {

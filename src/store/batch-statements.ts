@@ -24,6 +24,25 @@ export function prepareBatchStatements(db: Db) {
       `SELECT id, imei FROM rows WHERE batch_id = ? AND state IN ('queued', 'unknown')
           AND (state = 'queued' OR account_id IS NULL OR account_id = ?) ORDER BY id`,
     ),
+    // Where the server may charge a repeat (SettleTransitions), only queued rows are ever sent.
+    queuedToSend: db.prepare(`SELECT id, imei FROM rows WHERE batch_id = ? AND state = 'queued' ORDER BY id`),
+    markQueuedSending: db.prepare(
+      `UPDATE rows SET state = 'sending', account_id = ?, updated_at = ? WHERE batch_id = ? AND state = 'queued'`,
+    ),
+    queuedWaiting: db.prepare(`SELECT COUNT(*) FROM rows WHERE batch_id = ? AND state = 'queued'`).pluck(),
+    refuseRow: db.prepare(
+      `UPDATE rows SET state = 'failed', last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
+    ),
+    // A call that stopped part way (ReplyOutcomes.applyUnsettled): one IMEI of the batch at a time.
+    requeueImei: db.prepare(
+      `UPDATE rows SET state = CASE WHEN unknown_since IS NULL THEN 'queued' ELSE 'unknown' END, last_error = ?, updated_at = ?
+        WHERE batch_id = ? AND state = 'sending' AND imei = ?`,
+    ),
+    unknownImei: db.prepare(
+      `UPDATE rows SET state = 'unknown', unknown_since = COALESCE(unknown_since, ?), id_floor = COALESCE(id_floor, ?),
+              last_error = ?, updated_at = ?
+        WHERE batch_id = ? AND state = 'sending' AND imei = ?`,
+    ),
     settleBatch: db.prepare(`UPDATE batches SET state = 'settled', updated_at = ? WHERE id = ?`),
     markSending: db.prepare(
       `UPDATE rows SET state = 'sending', account_id = ?, updated_at = ?

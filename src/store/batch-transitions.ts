@@ -1,11 +1,12 @@
 import type { FailureClass } from '../errors.js';
 import { noteDateTimeSql } from '../timestamps.js';
-import type { PlacedOrder, PlaceOrderResult } from '../provider/types.js';
+import type { PartialPlacement, PlacedOrder, PlaceOrderResult } from '../provider/types.js';
 import type { AccountTransitions } from './account-transitions.js';
 import { prepareBatchStatements, type BatchStatements } from './batch-statements.js';
 import type { Db } from './db.js';
 import { OrderPlacement } from './order-placement.js';
-import { recoveringNote, RECOVERY_WINDOW_MS } from './recovery-notes.js';
+import { ReplyOutcomes } from './reply-outcomes.js';
+import { SettleTransitions } from './settle-transitions.js';
 import type { BatchingMode, BatchRecord } from './types.js';
 
 /** What `beginAttempt` committed: the call may now leave the process. */
@@ -30,8 +31,15 @@ export interface ReplyCounts {
   /** Resubmissions refused as repeats: the lost call ordered them; their order ids are searched. */
   recovering: number;
   rejected: number;
+  /** Refused for good with the provider's own text (DHRU): Failed, not retried on a timer. */
+  refused: number;
   /** Sent but in none of the reply's lists: outcome unknown, resubmitted. */
   unaccounted: number;
+  /**
+   * Sent but in none of the reply's lists, on a server that may charge a repeat: never resent,
+   * but settled from the order ids (SettleTransitions).
+   */
+  settling: number;
   /**
    * A reply that accounted for only some of several IMEIs: the rest were moved into batches of
    * one IMEI each, whose replies are exact (an order id, or a refusal as a repeat).
@@ -48,6 +56,19 @@ export interface CallFailure {
   haltsSubmission: boolean;
   /** Orders a cut-off reply did carry whole: those rows are ordered, the rest stay unknown. */
   salvaged?: readonly PlacedOrder[];
+  /**
+   * A call that stopped part way: what is known of each IMEI (ProviderErrorDetails.partial).
+   * Its settled part is recorded as a reply; the IMEIs it lists override the failure's class.
+   */
+  partial?: PartialPlacement;
+}
+
+/** What recording a failed call left. */
+export interface CallFailureOutcome {
+  /** Rows that became unknown and are settled from the order ids (never resent). */
+  settling: number;
+  /** Rows of the batch still to send: none means another try of it would send nothing. */
+  rowsLeft: number;
 }
 
 /**
@@ -61,13 +82,23 @@ export class BatchTransitions {
   /** `submission.batching`: whether a server's one-IMEI-per-call answers are learnt, or forced. */
   batching: BatchingMode = 'auto';
 
+  /**
+   * Services an order of one IMEI cannot be placed for (the catalogue says so, with the reason):
+   * their rows are Failed before any call. Set whenever the catalogue is read.
+   */
+  notOrderable: ReadonlyMap<string, string> = new Map();
+
   private readonly placement: OrderPlacement;
+  private readonly outcomes: ReplyOutcomes;
 
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountTransitions,
+    /** Whether unknown rows are resent, or settled from the order ids (servers that may charge a repeat). */
+    private readonly settling: SettleTransitions = new SettleTransitions(db, accounts),
   ) {
     this.placement = new OrderPlacement(db, () => this.statements(), accounts);
+    this.outcomes = new ReplyOutcomes(() => this.statements(), this.placement, accounts, settling);
   }
 
   /** Statements of the hot path, prepared once: a batch is two transactions, thousands of times a file. */
@@ -116,7 +147,14 @@ export class BatchTransitions {
       const batch = sql.batchById.get(batchId) as { id: number; fileId: number; serviceId: string; attempts: number } | undefined;
       if (!batch) return undefined;
       const accountId = this.accounts.currentId;
-      let rows = sql.rowsToSend.all(batchId, accountId) as { id: number; imei: string }[];
+      const refusal = this.notOrderable.get(batch.serviceId);
+      if (refusal !== undefined) {
+        this.refuseService(batchId, batch.fileId, refusal, now);
+        return undefined;
+      }
+      // Where the server may charge a repeat, an unknown row is never sent again (SettleTransitions).
+      const resend = this.settling.resendsUnknown;
+      let rows = (resend ? sql.rowsToSend.all(batchId, accountId) : sql.queuedToSend.all(batchId)) as { id: number; imei: string }[];
       if (rows.length === 0) {
         sql.settleBatch.run(now, batchId);
         return undefined;
@@ -126,7 +164,8 @@ export class BatchTransitions {
         rows = rows.slice(0, 1);
       }
       const imeis = rows.map((row) => row.imei);
-      sql.markSending.run(accountId, now, batchId, accountId);
+      if (resend) sql.markSending.run(accountId, now, batchId, accountId);
+      else sql.markQueuedSending.run(accountId, now, batchId);
       sql.batchSending.run(now, batchId);
       sql.countCall.run(batch.fileId);
       const floorOrderId = this.accounts.highestOrderId();
@@ -166,57 +205,28 @@ export class BatchTransitions {
     const sql = this.statements();
     return this.db.transaction((): ReplyCounts => {
       const counts: ReplyCounts = {
-        ordered: 0,
-        duplicates: 0,
-        recovering: 0,
-        rejected: 0,
+        ...this.outcomes.apply(ticket, result, now),
         unaccounted: 0,
+        settling: 0,
         splitIntoSingles: false,
         learntOneImeiPerCall: false,
       };
-      // One read of the batch's rows, then updates by primary key: no index lookup per IMEI.
-      const sending = new Map<string, { id: number; unknownSince: string | null }>();
-      for (const row of sql.sendingRows.all(ticket.batchId) as { id: number; imei: string; unknownSince: string | null }[]) {
-        sending.set(row.imei, row);
-      }
-      const take = (imei: string): { id: number; unknownSince: string | null } | undefined => {
-        const row = sending.get(imei);
-        sending.delete(imei);
-        return row;
-      };
-      for (const placed of result.placed) {
-        const row = take(placed.imei);
-        if (row && this.placement.placeOrderRow(ticket, row.id, placed, '', now)) counts.ordered += 1;
-      }
-      this.accounts.noteOrderIds(result.placed.map((placed) => placed.orderId));
-      for (const imei of result.duplicates) {
-        const row = take(imei);
-        if (!row) continue;
-        if (row.unknownSince) {
-          const until = new Date(Date.parse(now) + RECOVERY_WINDOW_MS).toISOString();
-          sql.markRecovering.run(recoveringNote(row.unknownSince), until, now, row.id);
-          counts.recovering += 1;
-        } else {
-          const note = `the provider already holds an order for this IMEI on service ${ticket.serviceId} (refused as a repeat, not charged)`;
-          sql.settleRow.run('duplicate', note, now, row.id);
-          counts.duplicates += 1;
-        }
-      }
-      for (const imei of result.rejected) {
-        const row = take(imei);
-        if (!row) continue;
-        sql.settleRow.run('invalid', 'the provider refused this IMEI as malformed (not ordered, not charged)', now, row.id);
-        counts.rejected += 1;
-      }
-      counts.unaccounted = this.markSendingUnknown(ticket, 'the reply did not mention this IMEI', now);
+      const unaccounted = this.markSendingUnknown(ticket, 'the reply did not mention this IMEI', now);
       this.finishAttempt(ticket, 'replied', null, now);
       const sent = ticket.callSize ?? ticket.imeis.length;
-      if (counts.unaccounted > 0 && sent > 1) {
+      if (!this.settling.resendsUnknown) {
+        // A server that may charge a repeat: the rows are settled from the order ids, never resent,
+        // and a reply keyed by reference that misses one says nothing about lists.
+        counts.settling = this.settling.markSettling(ticket.batchId, 'now', now);
+      } else if (unaccounted > 0 && sent > 1) {
+        counts.unaccounted = unaccounted;
         const batch = { fileId: ticket.fileId, serviceId: ticket.serviceId };
         this.placement.moveToSingleBatches(batch, sql.unknownRowIds.all(ticket.batchId) as number[], now);
         counts.splitIntoSingles = true;
-        const reason = `a call with ${sent} IMEIs left ${counts.unaccounted} of them unanswered`;
+        const reason = `a call with ${sent} IMEIs left ${unaccounted} of them unanswered`;
         counts.learntOneImeiPerCall = this.batching === 'auto' && this.accounts.rememberOneImeiPerCall(ticket.serviceId, reason, now);
+      } else {
+        counts.unaccounted = unaccounted;
       }
       sql.batchState.run(counts.unaccounted > 0 && !counts.splitIntoSingles ? 'planned' : 'settled', now, ticket.batchId);
       this.touchFile(ticket.fileId);
@@ -224,10 +234,19 @@ export class BatchTransitions {
     })();
   }
 
-  /** The call failed: rows go back to wait, become unknown, or fail, by the failure's class. */
-  recordCallFailure(ticket: AttemptTicket, failure: CallFailure, now: string): void {
-    this.db.transaction(() => {
-      this.placement.recordSalvage(ticket, failure.salvaged ?? [], now);
+  /**
+   * The call failed: rows go back to wait, become unknown, or fail, by the failure's class. What
+   * a call that stopped part way did settle is recorded first, as a reply would be.
+   */
+  recordCallFailure(ticket: AttemptTicket, failure: CallFailure, now: string): CallFailureOutcome {
+    return this.db.transaction((): CallFailureOutcome => {
+      if (failure.partial) {
+        this.outcomes.apply(ticket, failure.partial.settled, now);
+        this.outcomes.applyUnsettled(ticket, failure.partial, failure.message, now);
+      } else {
+        this.placement.recordSalvage(ticket, failure.salvaged ?? [], now);
+        this.settling.noteCeiling(ticket.startedAt, (failure.salvaged ?? []).map((placed) => placed.orderId));
+      }
       if (failure.failureClass === 'unknown') {
         this.markSendingUnknown(ticket, failure.message, now);
       } else if (failure.failureClass === 'permanent' && !failure.haltsSubmission) {
@@ -257,12 +276,15 @@ export class BatchTransitions {
           )
           .run(failure.message, now, ticket.batchId);
       }
+      const settling = this.settling.markSettling(ticket.batchId, 'after-margin', now);
       const settled = failure.failureClass === 'permanent' && !failure.haltsSubmission;
       this.finishAttempt(ticket, failure.failureClass, failure.message, now);
+      const rowsLeft = this.rowsToSendCount(ticket.batchId);
       this.db
         .prepare(`UPDATE batches SET state = ?, updated_at = ? WHERE id = ?`)
-        .run(settled ? 'settled' : 'planned', now, ticket.batchId);
+        .run(settled || rowsLeft === 0 ? 'settled' : 'planned', now, ticket.batchId);
       this.touchFile(ticket.fileId);
+      return { settling, rowsLeft: settled ? 0 : rowsLeft };
     })();
   }
 
@@ -271,6 +293,7 @@ export class BatchTransitions {
    * have been ordered, so they are never reported Failed). Both wait for the retry job.
    */
   settleBatch(batchId: number, lastError: string, nextAttemptAt: string, now: string): void {
+    const resend = this.settling.resendsUnknown;
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -281,7 +304,8 @@ export class BatchTransitions {
         .run(lastError, nextAttemptAt, now, lastError, batchId);
       // Unknown rows are asked again within seconds, not on the schedule: a quarter of the time
       // they have been unknown, from 15 s up to an hour, so a provider that is down is not pressed.
-      this.db
+      // Where the server may charge a repeat they are being settled instead, and keep their note.
+      if (resend) this.db
         .prepare(
           `UPDATE rows SET updated_at = @now,
                   next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', julianday(@now) +
@@ -321,8 +345,32 @@ export class BatchTransitions {
         .prepare(`UPDATE attempts SET outcome = 'interrupted', finished_at = ? WHERE outcome IS NULL`)
         .run(now).changes;
       this.db.prepare(`UPDATE batches SET state = 'planned', updated_at = ? WHERE state = 'sending'`).run(now);
+      // Where the server may charge a repeat, these rows are settled from the order ids, not resent.
+      this.settling.settleInterrupted(now);
       return { attempts, rows };
     })();
+  }
+
+  /** Rows of a batch still to send: queued ones, and unknown ones where they are resent. */
+  private rowsToSendCount(batchId: number): number {
+    const sql = this.statements();
+    return (this.settling.resendsUnknown ? sql.rowsWaiting : sql.queuedWaiting).get(batchId) as number;
+  }
+
+  /**
+   * Rows of a service the catalogue says cannot be ordered with an IMEI alone: Failed before any
+   * call, with the reason, and not retried on a timer (a retry cannot change the service).
+   */
+  private refuseService(batchId: number, fileId: number, reason: string, now: string): void {
+    const note = `not sent: this service cannot be ordered with an IMEI alone (${reason}); choose another service for these IMEIs`;
+    this.db
+      .prepare(
+        `UPDATE rows SET state = 'failed', last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ?
+          WHERE batch_id = ? AND state = 'queued'`,
+      )
+      .run(`service cannot be ordered with an IMEI alone (${reason})`, note, now, batchId);
+    this.statements().settleBatch.run(now, batchId);
+    this.touchFile(fileId);
   }
 
   private markSendingUnknown(ticket: AttemptTicket, reason: string, now: string): number {

@@ -261,4 +261,16 @@ export const MIGRATIONS: readonly string[] = [
   // which scanned every row: 70 ms at a million rows, for every look-up. Only invalid rows are
   // indexed, so the daemon's inserts of valid rows pay nothing for it.
   `CREATE INDEX rows_invalid_by_raw_imei ON rows(raw_imei) WHERE state = 'invalid';`,
+  // 13: servers that may order and charge a repeat (DHRU, issue 19). There an unknown outcome is
+  // never resent but settled from the order ids, which ascend: the orders of a lost call lie
+  // above the highest id known before it (`id_floor`) and below every id issued to a call begun
+  // once it was certainly over (`call_over_at`); `id_ceiling` is the lowest such id known. And
+  // what a DHRU catalogue says beyond GSM Fusion's fields: the service's type, and why an order
+  // of one IMEI cannot be placed for it (NULL: it can), so such rows are refused before any call.
+  `
+  ALTER TABLE rows ADD COLUMN call_over_at TEXT;
+  ALTER TABLE rows ADD COLUMN id_ceiling INTEGER;
+  ALTER TABLE services ADD COLUMN service_type TEXT;
+  ALTER TABLE services ADD COLUMN not_orderable TEXT;
+  `,
 ];

@@ -2,6 +2,7 @@ import { FINAL_PROVIDER_STATUSES, type OrderResult } from '../provider/types.js'
 import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
 import { adoptedNote, unconfirmedNote } from './recovery-notes.js';
+import type { SettleTransitions } from './settle-transitions.js';
 
 /** The rows of the current account whose order id is being searched for. */
 export interface RecoveryWork {
@@ -48,6 +49,8 @@ export class RecoveryTransitions {
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountTransitions,
+    /** Rows settled from the order ids: an adopted order's id bounds the calls over before its own began. */
+    private readonly settling?: SettleTransitions,
   ) {}
 
   work(window: number): RecoveryWork {
@@ -70,7 +73,7 @@ export class RecoveryTransitions {
   }
 
   /** The lowest numeric order id the current account gave us (a scan of its orders: rarely asked). */
-  private lowestKnownOrderId(): number {
+  lowestKnownOrderId(): number {
     const lowest = this.db
       .prepare(
         `SELECT MIN(CAST(order_id AS INTEGER)) FROM orders
@@ -122,7 +125,8 @@ export class RecoveryTransitions {
     );
     return this.db.transaction(() => {
       for (const result of results) {
-        if (result.imei === '') continue; // cannot be matched to a row
+        // Kept even without an IMEI (some DHRU panels leave it empty): no row can claim it, but an
+        // id of ours with an unknown IMEI means the rows whose range holds it cannot be settled.
         keep.run(accountId, result.orderId, result.imei, result.packageTitle, result.status, result.code, result.requestedAt, now);
       }
       this.accounts.noteOrderIds(results.map((result) => result.orderId));
@@ -179,6 +183,8 @@ export class RecoveryTransitions {
           match.requestedAt === '' ? null : match.requestedAt, placedAt, final);
         markOrdered.run(match.orderId, adoptedNote(match.unknownSince), now, match.rowId);
         forget.run(accountId, match.orderId);
+        // Issued during the call that began at `unknown_since`: above the orders of every call over by then.
+        if (match.unknownSince !== null) this.settling?.noteCeiling(match.unknownSince, [match.orderId]);
         files.add(match.fileId);
       }
       return { adopted: usedRows.size, fileIds: this.markDirty(files) };

@@ -2,6 +2,7 @@ import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
 import { noteDateTimeSql } from '../timestamps.js';
 import { planBatches } from './plan-batches.js';
+import type { SettleTransitions } from './settle-transitions.js';
 
 export interface RequeueOutcome {
   /** Failed rows sent again, and unknown rows resubmitted to confirm. */
@@ -22,6 +23,8 @@ export class RetryTransitions {
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountTransitions,
+    /** Where the server may charge a repeat, unknown rows are settled there and never requeued here. */
+    private readonly settling?: SettleTransitions,
   ) {}
 
   /**
@@ -32,9 +35,11 @@ export class RetryTransitions {
    * here could order it twice.
    */
   requeueDue(now: string, maxAgeHours: number, batchSize: number, force: boolean, unknownOnly = false): RequeueOutcome {
+    if (unknownOnly && this.settling?.resendsUnknown === false) return { requeued: 0, givenUp: 0, batches: 0, fileIds: [] };
+    const withUnknown = this.settling?.resendsUnknown !== false;
     return this.db.transaction((): RequeueOutcome => {
       const account = `(r.state = 'failed' OR r.account_id IS NULL OR r.account_id = ${this.accounts.currentId})`;
-      const states = unknownOnly ? `r.state = 'unknown'` : `r.state IN ('failed', 'unknown')`;
+      const states = unknownOnly ? `r.state = 'unknown'` : withUnknown ? `r.state IN ('failed', 'unknown')` : `r.state = 'failed'`;
       const due =
         (force ? `r.next_attempt_at IS NOT NULL` : `r.next_attempt_at IS NOT NULL AND r.next_attempt_at <= @now`) +
         ` AND ${account}`;
@@ -53,7 +58,7 @@ export class RetryTransitions {
         )
         .pluck()
         .all({ now, cutoff, hours: String(maxAgeHours) }) as number[]);
-      const givenUpUnknown = this.db
+      const givenUpUnknown = !withUnknown ? [] : (this.db
         .prepare(
           `UPDATE rows AS r SET next_attempt_at = NULL, updated_at = @now,
                   note = 'sent at ' || ${noteDateTimeSql('r.unknown_since')} ||
@@ -64,7 +69,7 @@ export class RetryTransitions {
            RETURNING file_id`,
         )
         .pluck()
-        .all({ now, cutoff, hours: String(maxAgeHours) }) as number[];
+        .all({ now, cutoff, hours: String(maxAgeHours) }) as number[]);
       const fileIds = this.db
         .prepare(`SELECT DISTINCT r.file_id FROM rows AS r WHERE ${states} AND ${due}`)
         .pluck()

@@ -9,6 +9,8 @@ import { OrderTransitions } from './order-transitions.js';
 import { PollTransitions } from './poll-transitions.js';
 import { RecoveryTransitions } from './recovery-transitions.js';
 import { RetryTransitions } from './retry-transitions.js';
+import { PacingTransitions } from './pacing-transitions.js';
+import { SettleTransitions } from './settle-transitions.js';
 
 /**
  * The one place that changes the database. Every state change is a named method that runs in
@@ -27,16 +29,22 @@ export class Store {
   readonly retries: RetryTransitions;
   readonly recovery: RecoveryTransitions;
   readonly polls: PollTransitions;
+  /** Unknown outcomes on a server that may charge a repeat: settled from the order ids, never resent. */
+  readonly settling: SettleTransitions;
+  /** The last IMEI of a run set aside (bracketing calls, for servers that may charge a repeat). */
+  readonly pacing: PacingTransitions;
 
   constructor(readonly db: Db) {
     this.accounts = new AccountTransitions(db);
+    this.settling = new SettleTransitions(db, this.accounts);
     this.intake = new IntakeTransitions(db, this.accounts);
-    this.batches = new BatchTransitions(db, this.accounts);
+    this.batches = new BatchTransitions(db, this.accounts, this.settling);
     this.orders = new OrderTransitions(db, this.accounts);
     this.alerts = new AlertTransitions(db);
-    this.retries = new RetryTransitions(db, this.accounts);
-    this.recovery = new RecoveryTransitions(db, this.accounts);
+    this.retries = new RetryTransitions(db, this.accounts, this.settling);
+    this.recovery = new RecoveryTransitions(db, this.accounts, this.settling);
     this.polls = new PollTransitions(db, this.accounts);
+    this.pacing = new PacingTransitions(db);
   }
 
   getFile(fileId: number): FileRecord | undefined {
@@ -148,16 +156,44 @@ export class Store {
     );
   }
 
-  /** Replaces the cached catalogue: SERVICE and CREDITS in reports come from it. */
+  /**
+   * Replaces the cached catalogue: SERVICE and CREDITS in reports come from it, and services
+   * that cannot be ordered with an IMEI alone are refused before any call from now on.
+   */
   saveCatalogue(entries: readonly CatalogueEntry[], now: string): void {
     const upsert = this.db.prepare(
-      `INSERT INTO services (id, category, title, price, time_taken, must_read, fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO services (id, category, title, price, time_taken, must_read, fetched_at, service_type, not_orderable)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET category = excluded.category, title = excluded.title, price = excluded.price,
-         time_taken = excluded.time_taken, must_read = excluded.must_read, fetched_at = excluded.fetched_at`,
+         time_taken = excluded.time_taken, must_read = excluded.must_read, fetched_at = excluded.fetched_at,
+         service_type = excluded.service_type, not_orderable = excluded.not_orderable`,
     );
     this.db.transaction(() => {
-      for (const e of entries) upsert.run(e.id, e.category, e.title, e.price, e.timeTaken, e.mustRead, now);
+      for (const e of entries) {
+        const notOrderable = e.orderableByImei === false ? (e.notOrderableReason ?? 'not an IMEI service') : null;
+        upsert.run(e.id, e.category, e.title, e.price, e.timeTaken, e.mustRead, now, e.serviceType ?? null, notOrderable);
+      }
     })();
+    this.loadServiceRefusals();
+  }
+
+  /** Hands the cached catalogue's unorderable services to submission (at start and after each fetch). */
+  loadServiceRefusals(): void {
+    const rows = this.db.prepare('SELECT id, not_orderable AS reason FROM services WHERE not_orderable IS NOT NULL').all() as {
+      id: string;
+      reason: string;
+    }[];
+    this.batches.notOrderable = new Map(rows.map((row) => [row.id, row.reason]));
+  }
+
+  /** A service's price as a number, when the catalogue knows it and it reads as one. */
+  servicePrices(): Map<string, number> {
+    const prices = new Map<string, number>();
+    for (const row of this.db.prepare('SELECT id, price FROM services').all() as { id: string; price: string }[]) {
+      const price = Number(row.price.replace(/,/g, ''));
+      if (Number.isFinite(price) && price >= 0) prices.set(row.id, price);
+    }
+    return prices;
   }
 
   /** When the catalogue was last fetched, if ever. */

@@ -77,7 +77,9 @@ describe('the row and batch state machine', () => {
       duplicates: 1,
       recovering: 0,
       rejected: 1,
+      refused: 0,
       unaccounted: 1,
+      settling: 0,
       splitIntoSingles: true,
       learntOneImeiPerCall: true,
     });
