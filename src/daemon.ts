@@ -12,7 +12,7 @@ import { OrderRecovery } from './engine/order-recovery.js';
 import { CallBudget } from './engine/call-budget.js';
 import { BracketingCalls } from './engine/bracketing-calls.js';
 import { CreditGate } from './engine/credit-gate.js';
-import { applyCapabilities, CapabilityMemory, learnBulkSupport, providerClientOptions } from './engine/protocol-setup.js';
+import { applyCapabilities, batchSizeFor, CapabilityMemory, learnBulkSupport, providerClientOptions } from './engine/protocol-setup.js';
 import { SubmissionGuard } from './engine/send-guard.js';
 import { ProgressDisplay } from './engine/progress-display.js';
 import { ResultPoller } from './engine/result-poller.js';
@@ -108,7 +108,7 @@ export class Daemon {
     this.intake = new IntakeQueue(
       store,
       {
-        batchSize: config.submission.batchSize,
+        batchSize: batchSizeFor(config),
         defaultServiceId: config.defaultServiceId,
         maxFileBytes: config.limits.maxFileBytes,
         reader: this.reader,
@@ -143,7 +143,7 @@ export class Daemon {
     );
     this.retryJob = new RetryJob(
       store,
-      { schedule: config.retry.schedule, maxAgeHours: config.retry.maxAgeHours, batchSize: config.submission.batchSize },
+      { schedule: config.retry.schedule, maxAgeHours: config.retry.maxAgeHours, batchSize: batchSizeFor(config) },
       logger,
       { onRequeued: () => this.submitter.wake(), onScheduledRun: () => void this.credit.recheck() },
     );
@@ -176,7 +176,12 @@ export class Daemon {
     this.submitter = new Submitter(
       store,
       client,
-      { ...config.submission, nextRetryAt: () => this.retryJob.nextRunAt(), filesBeingRead: () => this.intake.busy },
+      {
+        ...config.submission,
+        batchSize: batchSizeFor(config),
+        nextRetryAt: () => this.retryJob.nextRunAt(),
+        filesBeingRead: () => this.intake.busy,
+      },
       logger.child({ provider }),
       {
         onFileSettled: (fileId) => {
@@ -233,7 +238,7 @@ export class Daemon {
     this.recovery = new OrderRecovery(
       store,
       client,
-      { resultsNameImei: () => this.capabilities.check().resultsNameImei, batchSize: config.submission.batchSize },
+      { resultsNameImei: () => this.capabilities.check().resultsNameImei, batchSize: batchSizeFor(config) },
       logger,
       {
         onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
@@ -438,7 +443,7 @@ export class Daemon {
     const leftovers = await removeLeftoverTemporaries(this.config.paths.processed);
     if (leftovers > 0) this.logger.info({ files: leftovers }, 'removed temporary files an unclean stop left in processed/');
     const interrupted = this.store.batches.recoverInterrupted(new Date().toISOString());
-    const reads = await settleUnfinishedReads(this.store, this.config.paths.inbox, this.config.submission.batchSize);
+    const reads = await settleUnfinishedReads(this.store, this.config.paths.inbox, batchSizeFor(this.config));
     if (reads.discarded + reads.finishedInPart + reads.toResume > 0 || interrupted.attempts > 0) {
       this.logger.warn(
         { ...reads, interruptedCalls: interrupted.attempts, unknownRows: interrupted.rows },

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/load.js';
 import { ProviderAuthError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { capabilitiesOf, type ProviderCapabilities, type ProviderClientOptions } from '../provider/index.js';
+import { capabilitiesOf, IMEIS_PER_LIST_CALL, type ProviderCapabilities, type ProviderClientOptions } from '../provider/index.js';
 import type { ProviderClient } from '../provider/types.js';
 import type { Store } from '../store/store.js';
 import type { CallBudget } from './call-budget.js';
@@ -12,6 +12,16 @@ import type { CallBudget } from './call-budget.js';
  * client reports applied to the store (whether unknown outcomes are resent, IMEIs per call).
  * Nothing above this file needs to know which protocol it talks to.
  */
+
+/**
+ * IMEIs per planned batch: `submission.batchSize`, and with DHRU no more than one bulk call is
+ * known to take (a larger batch gains nothing; a server without bulk gets one IMEI per call
+ * from `batching`, see applyBatching). GSM Fusion's lists keep the configured size.
+ */
+export function batchSizeFor(config: ResolvedConfig): number {
+  const size = config.submission.batchSize;
+  return config.provider.protocol === 'dhru' ? Math.min(size, IMEIS_PER_LIST_CALL) : size;
+}
 
 /** Meta key: whether this account's DHRU server has the bulk actions, as learnt read-only (`yes`/`no`). */
 export function knownBulkKey(accountId: number): string {

@@ -12,6 +12,7 @@ export type {
 } from './types.js';
 export {
   GSM_FUSION_CAPABILITIES,
+  IMEIS_PER_LIST_CALL,
   MAX_IDS_PER_RESULT_CALL,
   PROVIDER_PROTOCOLS,
   type ProviderCapabilities,

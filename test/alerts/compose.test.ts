@@ -101,3 +101,17 @@ describe('a server that orders one IMEI of a list', () => {
     expect(mail.html).toContain('submission.batching');
   });
 });
+
+describe('a provider account short of credit', () => {
+  it('says which file waits, that nothing was charged, and how the rows go on', () => {
+    const mail = composeAlertMail(
+      [alert({ kind: 'no-credit', message: 'orders.csv: 50 rows to order cost 4.00 USD, and the balance (1.00 USD) leaves 1.00 for them' })],
+      { secrets: [] },
+    );
+    expect(mail.subject).toBe('imei-daemon: not enough credit at the provider');
+    expect(mail.text).toContain('orders.csv: 50 rows to order cost 4.00 USD');
+    expect(mail.text).toMatch(/not Failed: they wait/);
+    expect(mail.text).toMatch(/Top up the provider account/);
+    expect(mail.html).toContain('<h2>The provider account is short of credit</h2>');
+  });
+});

@@ -41,4 +41,16 @@ describe('loading the configuration', () => {
     expect(config.simulated).toBe(false);
     expect(config.paths.inbox).toBe(join(dir, 'inbox'));
   });
+
+  it('has the provider protocol keys of the contract, with their defaults, and names a bad one', () => {
+    const defaults = loadConfig({ rootDir: dir, env: {} });
+    expect(defaults.provider.protocol).toBe('gsmfusion');
+    expect(defaults.provider.dhru).toEqual({ singleEncoding: 'xml', bulk: 'auto', refusesRepeats: false });
+    const file = join(dir, 'dhru.json');
+    writeFileSync(file, JSON.stringify({ provider: { protocol: 'dhru', dhru: { singleEncoding: 'json', bulk: 'off', refusesRepeats: true } } }));
+    const dhru = loadConfig({ configFile: file, rootDir: dir, env: {} });
+    expect(dhru.provider).toMatchObject({ protocol: 'dhru', dhru: { singleEncoding: 'json', bulk: 'off', refusesRepeats: true } });
+    writeFileSync(file, JSON.stringify({ provider: { protocol: 'dhru', dhru: { bulk: 'sometimes' } } }));
+    expect(() => loadConfig({ configFile: file, rootDir: dir, env: {} })).toThrow(/provider\.dhru\.bulk/);
+  });
 });

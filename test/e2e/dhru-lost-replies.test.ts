@@ -76,6 +76,24 @@ describe('DHRU without repeat protection: lost replies never order an IMEI twice
     expect(stats.faultsInjected.dropAfterOrder + stats.faultsInjected.hang + stats.faultsInjected.truncated).toBeGreaterThan(0);
     expect(stats.faultsInjected.http500).toBeGreaterThan(0);
     expectOwnOrderOrUnknown(report, sim);
+    console.log(`DHRU lost replies: ${report.filter((row) => row.STATUS === 'Unknown').length} of ${IMEIS} rows Unknown`);
+  }, 90_000);
+
+  it('where the operator says the server refuses repeats, unknown rows are resubmitted, and what it refuses is found by id', async () => {
+    await sim.close();
+    sim = await startDhruSimulator({ latencyMs: 20, completeAfterMs: 300, seed: SEED, faults: FAULTS });
+    await ws.writeConfig({
+      ...dhruProviderAt(sim.url, 1000, { refusesRepeats: true }),
+      submission: { concurrency: 5, maxAttempts: 12, retryBaseMs: 10 },
+      results: { pollIntervalSeconds: 0.5 },
+    });
+    const report = await runWithKills(0);
+    const stats = sim.stats();
+    // Resubmitted, refused as repeats (not charged), and the orders of the lost calls adopted with their ids.
+    expect(stats.duplicatesRefused).toBeGreaterThan(0);
+    expect([...ordersPerImei(sim).values()].every((n) => n === 1)).toBe(true);
+    expect(rowsWithoutTheirOrder(report, sim)).toEqual([]);
+    expect(report.filter((row) => row['ORDER ID'] === '')).toEqual([]);
   }, 90_000);
 
   it('the same with two SIGKILLs at random moments', async () => {
