@@ -160,7 +160,7 @@ export class Daemon {
       store,
       client,
       this.budget,
-      { enabled: () => this.capabilities.check().hasBalance, wake: () => this.submitter.wake() },
+      { enabled: () => this.capabilities.current.hasBalance, wake: () => this.submitter.wake() },
       {
         onShort: (message) => this.alerts.providerShortOfCredit(message),
         onCovered: () => this.alerts.creditCovered(),
@@ -189,7 +189,7 @@ export class Daemon {
           if (store.getFile(fileId)?.state === 'done') this.resubmitted.add(fileId);
           void this.finisher.finish(fileId);
           // Rows of lost calls that only a later order could settle are given up once nothing more is sent.
-          if (!store.settling.resendsUnknown) this.recovery.wake();
+          this.recovery.wakeIfWaiting();
         },
         onHalted: (message) => {
           this.logger.error({ err: message }, 'submission halted until the configuration changes');
@@ -203,7 +203,7 @@ export class Daemon {
           this.finisher.extendDraft(fileId);
           this.capabilities.check();
           // Its order ids may bound the calls whose rows are being settled.
-          if (!store.settling.resendsUnknown) this.recovery.wake();
+          this.recovery.wakeIfWaiting();
         },
         onRecovering: () => this.recovery.wake(),
         onNoCredit: (fileId, message) => this.credit.holdFile(fileId, message),

@@ -136,6 +136,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       maxInFlight: scenario.providerMaxInFlight,
       username: BENCH_USERNAME,
       apiKey: BENCH_API_KEY,
+      protocol: scenario.protocol ?? 'gsmfusion',
     });
     ws = await createWorkspace(scenario.name);
     await writeDaemonConfig(ws, daemonConfig(ws, scenario, { providerUrl: simulator.url, logLevel: options.logLevel }));

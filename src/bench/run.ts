@@ -15,6 +15,7 @@ import type { BenchResults } from './results.js';
 import { runScenario } from './run-scenario.js';
 import { quickVersion, SCENARIOS, type Scenario } from './scenarios.js';
 import { livePagesLines, resultsTable, scenarioDetails, spreadLines } from './table.js';
+import { protocolLines } from './protocol-comparison.js';
 
 function chosenScenarios(options: BenchOptions): Scenario[] {
   const special = new Set([DASHBOARD_SCENARIO, ...BUDGET_SCENARIOS.map((s) => s.name)]);
@@ -93,7 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
     await writeFile(resultsPath, `${JSON.stringify(results, null, 2)}\n`);
   }
 
-  const spread = [...spreadLines(results.results), ...livePagesLines(results.results)];
+  const spread = [...spreadLines(results.results), ...livePagesLines(results.results), ...protocolLines(results.results)];
   const spreadText = spread.length > 0 ? `\n\n${spread.join('\n')}` : '';
   process.stdout.write(`${machineLine(machine)}\n${resultsTable(results.results)}${spreadText}\n\nresults: ${resultsPath}\n`);
   const crashed = results.results.filter((r) => r.outcome === 'error' || r.outcome === 'daemon-exited');

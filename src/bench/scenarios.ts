@@ -26,6 +26,11 @@ export interface Scenario {
   purpose: string;
   /** Dashboard pages held open (the Now page and its live stream) while the file is sent. Default 0. */
   livePages?: number;
+  /**
+   * The protocol the simulator and the daemon speak (`provider.protocol`). Default `gsmfusion`.
+   * A `dhru` scenario named `<base>-dhru` is compared with `<base>` (issue 19: within 1.3x).
+   */
+  protocol?: 'gsmfusion' | 'dhru';
 }
 
 /** Thresholds of one scenario; an absent one is not judged. */
@@ -67,6 +72,16 @@ export const SCENARIOS: readonly Scenario[] = [
     livePages: 20,
     goals: { maxBoundRatio: 1.3 },
     purpose: '20k-200ms with 20 dashboard pages open and live: within 5% of it (see the comparison line)',
+  },
+  {
+    ...DEFAULTS,
+    name: '20k-200ms-dhru',
+    imeis: 20_000,
+    latencyMs: 200,
+    concurrency: 30,
+    protocol: 'dhru',
+    goals: {},
+    purpose: '20k-200ms through DHRU Fusion bulk calls: within 1.3x of GSM Fusion (see the comparison line)',
   },
   {
     ...DEFAULTS,

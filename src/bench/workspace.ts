@@ -48,7 +48,13 @@ export interface DaemonSettings {
 /** The daemon's configuration for a scenario, merged by the daemon over config/default.json. */
 export function daemonConfig(ws: BenchWorkspace, scenario: Scenario, settings: DaemonSettings): Record<string, unknown> {
   return {
-    provider: { baseUrl: settings.providerUrl, username: BENCH_USERNAME, apiKey: BENCH_API_KEY, timeoutMs: BENCH_PROVIDER_TIMEOUT_MS },
+    provider: {
+      baseUrl: settings.providerUrl,
+      username: BENCH_USERNAME,
+      apiKey: BENCH_API_KEY,
+      timeoutMs: BENCH_PROVIDER_TIMEOUT_MS,
+      protocol: scenario.protocol ?? 'gsmfusion',
+    },
     folders: { inbox: ws.inbox, processed: ws.processed, checkpoints: ws.checkpoints },
     submission: {
       batchSize: scenario.batchSize,

@@ -88,6 +88,9 @@ export class BracketingCalls {
   /** No file is being read and every other planned batch is taken on by the pump, or set aside to go last. */
   private isLast(batch: BatchRecord, pump: PumpState): boolean {
     if (this.options.filesBeingRead()) return false;
+    // Most batches have a later one waiting: one indexed look settles them.
+    const after = this.store.pacing.plannedAfter(batch.id);
+    if (after !== undefined && !pump.isTaken(after) && !this.reserves.includes(after)) return false;
     const others = this.store.pacing.plannedBesides(batch.id, pump.inFlight + this.reserves.length + 1);
     return others.every((id) => pump.isTaken(id) || this.reserves.includes(id));
   }

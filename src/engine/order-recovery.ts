@@ -85,6 +85,8 @@ export class OrderRecovery {
   private stopping = false;
   /** The last settling round could not read the ids (the provider failed): `run-once` stops waiting. */
   private stalled = false;
+  /** Rows still waited after the last round: new order ids or a pause in placing may settle them. */
+  private waiting = false;
 
   constructor(
     private readonly store: Store,
@@ -117,6 +119,12 @@ export class OrderRecovery {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.schedule(0);
+  }
+
+  /** New order ids arrived, or placing paused: a round soon, if rows wait for that (cheap when none do). */
+  wakeIfWaiting(): void {
+    // Only rows being settled wait for that; a recovering row's order exists, and its rounds back off as they did.
+    if (this.waiting && !this.store.settling.resendsUnknown) this.wake();
   }
 
   /** Whether rows still wait for their order id (`run-once` waits for them). */
@@ -158,6 +166,7 @@ export class OrderRecovery {
       this.logger.error({ err: describeError(error) }, 'cannot read the rows waiting for their order id');
       waiting = 1;
     }
+    this.waiting = waiting > 0;
     if (waiting === 0 && !this.again) return;
     const delay = this.again ? 0 : this.delayMs;
     this.again = false;

@@ -89,18 +89,26 @@ export async function learnBulkSupport(client: ProviderClient, store: Store, bud
  */
 export class CapabilityMemory {
   private lastBulk: boolean | undefined;
+  private latest: ProviderCapabilities;
 
   constructor(
     private readonly client: ProviderClient,
     private readonly store: Store,
     private readonly config: ResolvedConfig,
   ) {
-    this.lastBulk = capabilitiesOf(client).hasBulk;
+    this.latest = capabilitiesOf(client);
+    this.lastBulk = this.latest.hasBulk;
+  }
+
+  /** The capabilities as of the last `check` (asked on the hot path, where asking the client each time costs). */
+  get current(): ProviderCapabilities {
+    return this.latest;
   }
 
   /** The capabilities now; remembers and applies a change of bulk support. */
   check(): ProviderCapabilities {
     const caps = capabilitiesOf(this.client);
+    this.latest = caps;
     if (caps.protocol !== 'dhru' || caps.hasBulk === undefined || caps.hasBulk === this.lastBulk) return caps;
     this.lastBulk = caps.hasBulk;
     this.store.setMeta(knownBulkKey(this.store.accounts.currentId), caps.hasBulk ? 'yes' : 'no');

@@ -13,6 +13,7 @@ export class PacingTransitions {
   private prepare() {
     return {
       otherPlanned: this.db.prepare(`SELECT id FROM batches WHERE state = 'planned' AND id <> ? ORDER BY id LIMIT ?`).pluck(),
+      plannedAbove: this.db.prepare(`SELECT id FROM batches WHERE state = 'planned' AND id > ? ORDER BY id LIMIT 1`).pluck(),
       queued: this.db.prepare(`SELECT COUNT(*) FROM rows WHERE batch_id = ? AND state = 'queued'`).pluck(),
       lastQueued: this.db.prepare(`SELECT MAX(id) FROM rows WHERE batch_id = ? AND state = 'queued'`).pluck(),
       batch: this.db.prepare('SELECT file_id AS fileId, service_id AS serviceId FROM batches WHERE id = ?'),
@@ -31,6 +32,11 @@ export class PacingTransitions {
   /** Planned batches other than this one (waiting to be sent, or taken on and not begun yet), at most `limit`. */
   plannedBesides(batchId: number, limit: number): number[] {
     return this.statements().otherPlanned.all(batchId, limit) as number[];
+  }
+
+  /** The first planned batch after this one, if any (a cheap first look before `plannedBesides`). */
+  plannedAfter(batchId: number): number | undefined {
+    return (this.statements().plannedAbove.get(batchId) as number | undefined) ?? undefined;
   }
 
   /** Rows of the batch waiting to be sent. */

@@ -1,4 +1,5 @@
 import type { AccountTransitions } from './account-transitions.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
 import { planBatches } from './plan-batches.js';
 import { notOrderedNote, settlingNoteSql, type UndecidedRow, undecidedNote } from './settle-notes.js';
@@ -53,7 +54,13 @@ export interface SettleOutcome {
 /** A numeric order id, as SQL over `column` (non-numeric ids are left out of every range). */
 const NUMERIC = (column: string): string => `${column} GLOB '[0-9]*' AND ${column} NOT GLOB '*[^0-9]*'`;
 
-const SETTLING = `state = 'unknown' AND call_over_at IS NOT NULL AND next_attempt_at IS NOT NULL`;
+/**
+ * Unknown rows of the current account (`account_id = ?` first) still being settled. The `IN` term
+ * repeats the partial index rows_resolving's own condition: SQLite uses a partial index only when
+ * the query states it, and without it every reply's ceiling update scanned all rows.
+ */
+const RESOLVING = `state IN ('unknown', 'recovering') AND state = 'unknown'`;
+const SETTLING = `${RESOLVING} AND call_over_at IS NOT NULL AND next_attempt_at IS NOT NULL`;
 
 interface SettlingRow extends UndecidedRow {
   id: number;
@@ -71,11 +78,22 @@ interface SettlingRow extends UndecidedRow {
  */
 export class SettleTransitions {
   policy: SettlePolicy = { ...DEFAULT_SETTLE_POLICY };
+  /** Statements run for every reply or round, prepared once: preparing cost more than running them. */
+  private readonly prepared = new Map<string, Statement>();
 
   constructor(
     private readonly db: Db,
     private readonly accounts: AccountTransitions,
   ) {}
+
+  private statement(sql: string): Statement {
+    let statement = this.prepared.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
+  }
 
   get resendsUnknown(): boolean {
     return this.policy.resendUnknown;
@@ -89,12 +107,10 @@ export class SettleTransitions {
   markSettling(batchId: number, over: 'now' | 'after-margin', now: string): number {
     if (this.policy.resendUnknown) return 0;
     const callOverAt = over === 'now' ? now : new Date(Date.parse(now) + this.policy.callMarginMs).toISOString();
-    return this.db
-      .prepare(
-        `UPDATE rows SET call_over_at = @callOverAt, id_ceiling = NULL, next_attempt_at = @until, note = ${settlingNoteSql()}
-          WHERE batch_id = @batchId AND state = 'unknown' AND call_over_at IS NULL`,
-      )
-      .run({ batchId, callOverAt, until: this.until(now) }).changes;
+    return this.statement(
+      `UPDATE rows SET call_over_at = @callOverAt, id_ceiling = NULL, next_attempt_at = @until, note = ${settlingNoteSql()}
+        WHERE batch_id = @batchId AND state = 'unknown' AND call_over_at IS NULL`,
+    ).run({ batchId, callOverAt, until: this.until(now) }).changes;
   }
 
   /**
@@ -107,7 +123,7 @@ export class SettleTransitions {
     if (this.policy.resendUnknown) return 0;
     const margin = this.policy.callMarginMs;
     const rows = this.db
-      .prepare(`SELECT id, unknown_since AS since FROM rows WHERE account_id = ? AND state = 'unknown' AND call_over_at IS NULL`)
+      .prepare(`SELECT id, unknown_since AS since FROM rows WHERE account_id = ? AND ${RESOLVING} AND call_over_at IS NULL`)
       .all(this.accounts.currentId) as { id: number; since: string | null }[];
     const mark = this.db.prepare(
       `UPDATE rows SET call_over_at = ?, id_ceiling = NULL, next_attempt_at = ?, note = ${settlingNoteSql()} WHERE id = ?`,
@@ -131,7 +147,7 @@ export class SettleTransitions {
     return this.db
       .prepare(
         `UPDATE rows SET call_over_at = NULL, id_ceiling = NULL, next_attempt_at = ?
-          WHERE account_id = ? AND state = 'unknown' AND call_over_at IS NOT NULL`,
+          WHERE account_id = ? AND ${RESOLVING} AND call_over_at IS NOT NULL`,
       )
       .run(now, this.accounts.currentId).changes;
   }
@@ -145,13 +161,11 @@ export class SettleTransitions {
     let lowest = Number.POSITIVE_INFINITY;
     for (const orderId of orderIds) if (/^\d{1,15}$/.test(orderId)) lowest = Math.min(lowest, Number(orderId));
     if (!Number.isFinite(lowest)) return;
-    this.db
-      .prepare(
-        `UPDATE rows SET id_ceiling = @lowest
-          WHERE account_id = @accountId AND state = 'unknown' AND call_over_at IS NOT NULL AND call_over_at <= @startedAt
-            AND (id_ceiling IS NULL OR id_ceiling > @lowest)`,
-      )
-      .run({ lowest, accountId: this.accounts.currentId, startedAt });
+    this.statement(
+      `UPDATE rows SET id_ceiling = @lowest
+        WHERE account_id = @accountId AND ${RESOLVING} AND call_over_at IS NOT NULL AND call_over_at <= @startedAt
+          AND (id_ceiling IS NULL OR id_ceiling > @lowest)`,
+    ).run({ lowest, accountId: this.accounts.currentId, startedAt });
   }
 
   /**
@@ -160,8 +174,7 @@ export class SettleTransitions {
    */
   lastCallOverAt(): string | null {
     if (this.policy.resendUnknown) return null;
-    return this.db
-      .prepare(`SELECT MAX(call_over_at) FROM rows WHERE account_id = ? AND ${SETTLING} AND id_ceiling IS NULL`)
+    return this.statement(`SELECT MAX(call_over_at) FROM rows WHERE account_id = ? AND ${SETTLING} AND id_ceiling IS NULL`)
       .pluck()
       .get(this.accounts.currentId) as string | null;
   }
@@ -169,7 +182,7 @@ export class SettleTransitions {
   /** Rows of the current account being settled (report STATUS `Checking`). */
   settlingRows(): number {
     if (this.policy.resendUnknown) return 0;
-    return this.db.prepare(`SELECT COUNT(*) FROM rows WHERE account_id = ? AND ${SETTLING}`).pluck().get(this.accounts.currentId) as number;
+    return this.statement(`SELECT COUNT(*) FROM rows WHERE account_id = ? AND ${SETTLING}`).pluck().get(this.accounts.currentId) as number;
   }
 
   /**
