@@ -30,6 +30,24 @@ export class CallGroups {
     private readonly options: CallGroupOptions,
   ) {}
 
+  /**
+   * How long until the first lingering batch may go (ms); undefined when none lingers. A wait
+   * already over is dropped here (0 once), so a batch that went in another's call meanwhile
+   * does not keep the pump waking.
+   */
+  lingerEndsIn(now = Date.now()): number | undefined {
+    let first: number | undefined;
+    for (const [batchId, until] of this.lingering) {
+      if (until <= now) {
+        this.lingering.delete(batchId);
+        first = now;
+      } else {
+        first = first === undefined ? until : Math.min(first, until);
+      }
+    }
+    return first === undefined ? undefined : Math.max(0, first - now);
+  }
+
   /** Batches the pump should pass over for now. */
   isLingering(batchId: number, now = Date.now()): boolean {
     const until = this.lingering.get(batchId);

@@ -175,6 +175,12 @@ export class Submitter {
         cursor = 0; // one more pass from the start: older batches may have been planned again
         if (this.nextBatch(0)) continue;
       }
+      // A batch passed over while it lingers needs a wake-up when it may go. The timer set when it
+      // began lingering can fire a little early by the wall clock (libuv times it from the loop's
+      // cached time), and the pass it woke then found it still lingering: with no other wake-up
+      // to come, the pump slept for good (seen under load: run-once never ended).
+      const lingerMs = this.groups.lingerEndsIn();
+      if (lingerMs !== undefined) setTimeout(() => this.wake(), lingerMs + 1).unref();
       await new Promise<void>((resolve) => {
         this.wakeUp = resolve;
       });
