@@ -70,7 +70,10 @@ export class CreditGate {
 
   /** Reads the balance (at start: also the cheap credentials check). Never throws. */
   async start(): Promise<void> {
-    if (this.options.enabled()) await this.readBalance();
+    if (!this.options.enabled()) return;
+    // What an earlier run held is checked again as its batches come up: `status` must not show it meanwhile.
+    this.saveHolds();
+    await this.readBalance();
   }
 
   /** Whether the pump passes over this file's batches: held, or its check still running (which then starts). */
@@ -106,7 +109,8 @@ export class CreditGate {
   /** The provider refused an order of this file for lack of credit: the file waits; the balance is read again before anything else is admitted. */
   holdFile(fileId: number, message: string): void {
     this.admitted.clear();
-    if (this.balance) this.balance = { ...this.balance, credit: 0 };
+    // The figure last read is wrong now: the next check reads it again before admitting anything.
+    if (this.balance) this.balance = { ...this.balance, credit: 0, readAt: new Date(0).toISOString() };
     this.hold(fileId, `the provider refused to order for lack of credit (${message})`);
   }
 
@@ -118,7 +122,7 @@ export class CreditGate {
       const verdict = this.judge(fileId);
       if (verdict.kind === 'short' || verdict.kind === 'wait-for-read') continue;
       this.held.delete(fileId);
-      this.admitted.add(fileId);
+      this.admit(fileId);
       this.logger.info({ file: this.fileName(fileId) }, 'the balance covers the file now: its rows are sent');
     }
     this.saveHolds();
@@ -138,7 +142,7 @@ export class CreditGate {
         return;
       }
       if (verdict.kind === 'short') this.hold(fileId, verdict.message);
-      else this.admitted.add(fileId);
+      else this.admit(fileId);
       this.checking.delete(fileId);
       this.options.wake();
     } catch (error) {
@@ -147,6 +151,12 @@ export class CreditGate {
       this.checking.delete(fileId);
       this.options.wake();
     }
+  }
+
+  /** The file may be sent; with nothing held any more, a shortage alerted earlier (maybe before a restart) is over. */
+  private admit(fileId: number): void {
+    this.admitted.add(fileId);
+    if (this.held.size === 0) this.events.onCovered();
   }
 
   private hold(fileId: number, reason: string): void {
