@@ -49,7 +49,7 @@ export class BracketingCalls {
   /** Whether the pump passes over `batch` for now. */
   holds(batch: BatchRecord, pump: PumpState): boolean {
     if (!this.options.active()) return false;
-    if (this.store.accounts.highestOrderId() === 0) return pump.inFlight > 0;
+    if (!this.store.accounts.hasOrders()) return pump.inFlight > 0;
     const reserved = this.reserves.indexOf(batch.id);
     if (reserved > 0) return true;
     if (!this.isLast(batch, pump)) {
@@ -64,7 +64,7 @@ export class BracketingCalls {
   /** Just before the pump sends `batch`: the last batch of a run gives up its last rows, which go alone after. */
   prepare(batch: BatchRecord, pump: PumpState): void {
     if (this.reserves[0] === batch.id) this.reserves.shift();
-    if (!this.options.active() || this.store.accounts.highestOrderId() === 0 || !this.isLast(batch, pump)) return;
+    if (!this.options.active() || !this.store.accounts.hasOrders() || !this.isLast(batch, pump)) return;
     const queued = this.store.pacing.queuedRows(batch.id);
     if (queued <= 1) return;
     const aside = queued > 2 && this.store.settling.lastCallOverAt() !== null ? 2 : 1;

@@ -29,6 +29,8 @@ export class AccountTransitions {
   private current: (AccountRecord & { maxOrderId: number }) | undefined;
   /** Per service: IMEIs per call when the server was seen to order fewer than it was sent. */
   private readonly imeisPerCallCache = new Map<string, number | undefined>();
+  /** Whether the current account has given us any order id (numeric or not); once true, for good. */
+  private anyOrder = false;
 
   constructor(private readonly db: Db) {}
 
@@ -55,6 +57,7 @@ export class AccountTransitions {
     const maxOrderId = this.db.prepare('SELECT max_order_id FROM accounts WHERE id = ?').pluck().get(row) as number;
     this.current = { id: row, key, label, maxOrderId };
     this.imeisPerCallCache.clear();
+    this.anyOrder = maxOrderId > 0;
     return { id: row, key, label };
   }
 
@@ -82,10 +85,24 @@ export class AccountTransitions {
     const current = this.current;
     if (!current) return;
     let highest = current.maxOrderId;
-    for (const orderId of orderIds) highest = Math.max(highest, orderIdNumber(orderId) ?? 0);
+    for (const orderId of orderIds) {
+      highest = Math.max(highest, orderIdNumber(orderId) ?? 0);
+      this.anyOrder = true;
+    }
     if (highest === current.maxOrderId) return;
     this.db.prepare('UPDATE accounts SET max_order_id = MAX(max_order_id, ?) WHERE id = ?').run(highest, current.id);
     current.maxOrderId = highest;
+  }
+
+  /**
+   * Whether the current account has given us any order id: before the first, no call has a
+   * known id below its own (see BracketingCalls). Ids that are not numbers count too: a server
+   * issuing those cannot be searched by id anyway, and its calls are never held back for it.
+   */
+  hasOrders(): boolean {
+    if (this.anyOrder || !this.current) return this.anyOrder;
+    this.anyOrder = this.db.prepare('SELECT EXISTS (SELECT 1 FROM orders WHERE account_id = ?)').pluck().get(this.current.id) === 1;
+    return this.anyOrder;
   }
 
   /** IMEIs per call the server was found to take for a service; undefined: as many as sent. */
