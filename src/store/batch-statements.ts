@@ -1,3 +1,4 @@
+import { noteDateTimeSql } from '../timestamps.js';
 import type { Db } from './db.js';
 
 /**
@@ -30,6 +31,23 @@ export function prepareBatchStatements(db: Db) {
       `UPDATE rows SET state = 'sending', account_id = ?, updated_at = ? WHERE batch_id = ? AND state = 'queued'`,
     ),
     queuedWaiting: db.prepare(`SELECT COUNT(*) FROM rows WHERE batch_id = ? AND state = 'queued'`).pluck(),
+    // A failed call (BatchTransitions.recordCallFailure): refused for good; a row an earlier lost
+    // call may have ordered, whose resubmission was refused; back to wait, or unknown again.
+    failRefused: db.prepare(
+      `UPDATE rows SET state = 'failed', last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ?
+        WHERE batch_id = ? AND state = 'sending' AND unknown_since IS NULL`,
+    ),
+    unknownRefused: db.prepare(
+      `UPDATE rows SET state = 'unknown', last_error = ?, next_attempt_at = ?, updated_at = ?,
+              note = 'sent at ' || ${noteDateTimeSql('unknown_since')} ||
+                     ' in a call whose reply never arrived; resubmitting it was refused (' || ? ||
+                     '); the scheduled retry asks again'
+        WHERE batch_id = ? AND state = 'sending'`,
+    ),
+    backToWait: db.prepare(
+      `UPDATE rows SET state = CASE WHEN unknown_since IS NULL THEN 'queued' ELSE 'unknown' END, last_error = ?, updated_at = ?
+        WHERE batch_id = ? AND state = 'sending'`,
+    ),
     refuseRow: db.prepare(
       `UPDATE rows SET state = 'failed', last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?`,
     ),

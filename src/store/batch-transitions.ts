@@ -251,30 +251,12 @@ export class BatchTransitions {
         this.markSendingUnknown(ticket, failure.message, now);
       } else if (failure.failureClass === 'permanent' && !failure.haltsSubmission) {
         // Refused for good (an unknown service...): retrying on a timer cannot help, so no next attempt.
-        this.db
-          .prepare(
-            `UPDATE rows SET state = 'failed', last_error = ?, note = ?, next_attempt_at = NULL, updated_at = ?
-              WHERE batch_id = ? AND state = 'sending' AND unknown_since IS NULL`,
-          )
-          .run(failure.message, `the provider refused the order: ${failure.message}`, now, ticket.batchId);
+        const sql = this.statements();
+        sql.failRefused.run(failure.message, `the provider refused the order: ${failure.message}`, now, ticket.batchId);
         // A row an earlier lost call may have ordered is never dropped: the retry job asks again.
-        this.db
-          .prepare(
-            `UPDATE rows SET state = 'unknown', last_error = ?, next_attempt_at = ?, updated_at = ?,
-                    note = 'sent at ' || ${noteDateTimeSql('unknown_since')} ||
-                           ' in a call whose reply never arrived; resubmitting it was refused (' || ? ||
-                           '); the scheduled retry asks again'
-              WHERE batch_id = ? AND state = 'sending'`,
-          )
-          .run(failure.message, now, now, failure.message, ticket.batchId);
+        sql.unknownRefused.run(failure.message, now, now, failure.message, ticket.batchId);
       } else {
-        this.db
-          .prepare(
-            `UPDATE rows SET state = CASE WHEN unknown_since IS NULL THEN 'queued' ELSE 'unknown' END,
-                    last_error = ?, updated_at = ?
-              WHERE batch_id = ? AND state = 'sending'`,
-          )
-          .run(failure.message, now, ticket.batchId);
+        this.statements().backToWait.run(failure.message, now, ticket.batchId);
       }
       const settling = this.settling.markSettling(ticket.batchId, 'after-margin', now);
       const settled = failure.failureClass === 'permanent' && !failure.haltsSubmission;
