@@ -36,7 +36,8 @@ export function fileTimeline(
   return {
     droppedAt,
     takenAt: epoch(summary?.startedAt),
-    readAt: epoch(logs.find((line) => line.msg === 'file read')?.time),
+    // After the drop: a warm-up file (Scenario.warmUp) was read before it.
+    readAt: epoch(logs.find((line) => line.msg === 'file read' && Date.parse(line.time) >= droppedAt)?.time),
     settledAt: epoch(summary?.finishedAt),
     summaryAt,
   };
@@ -64,7 +65,10 @@ export function measurePhases(timeline: FileTimeline, readings: readonly ProcRea
 /** With `--log-level debug`: ms from `file read` to the first and the last `placeorder replied`. */
 export function replySpread(timeline: FileTimeline, logs: readonly LogLine[]): { first?: number; last?: number } {
   if (timeline.readAt === undefined) return {};
-  const replies = logs.filter((line) => line.msg === 'placeorder replied').map((line) => Date.parse(line.time));
+  const replies = logs
+    .filter((line) => line.msg === 'placeorder replied')
+    .map((line) => Date.parse(line.time))
+    .filter((at) => at >= timeline.droppedAt);
   if (replies.length === 0) return {};
   const first = replies.reduce((a, b) => Math.min(a, b));
   const last = replies.reduce((a, b) => Math.max(a, b));
