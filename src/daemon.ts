@@ -394,8 +394,9 @@ export class Daemon {
         throw new Error(`could not write the report of ${names.join(', ')}: ${failed[0]?.error}; left in the inbox`);
       }
       // Rows whose order id is being looked up are part of submission: their search is bounded.
-      // Rows of lost calls being settled from the order ids too, while their search can go on.
-      const settling = this.store.settling.settlingRows() > 0 && !this.recovery.isStalled;
+      // Rows of lost calls being settled from the order ids too, while their search can go on (a
+      // file waiting for credit may hold the order that settles them: a later run finishes them).
+      const settling = this.store.settling.settlingRows() > 0 && !this.recovery.isStalled && !this.credit.holdsAny;
       const idle =
         this.submitter.isIdle() && unreported === 0 && !this.intake.busy && this.store.recovery.recoveringRows() === 0 && !settling;
       if (idle && this.store.filesNeedingReport().length === 0) return;
