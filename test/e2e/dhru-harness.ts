@@ -2,21 +2,8 @@
  * What the DHRU end-to-end tests share: the simulator in DHRU mode on port 0, the daemon pointed
  * at it, and a run of `start` until a file's summary says every row is final.
  */
-import { join } from 'node:path';
-import { expect } from 'vitest';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import {
-  TEST_API_KEY,
-  TEST_USER,
-  providerAt,
-  readReport,
-  readSummary,
-  startCli,
-  waitFor,
-  waitForFile,
-  type ReportRecord,
-  type Workspace,
-} from './harness.js';
+import { TEST_API_KEY, TEST_USER, providerAt, type ReportRecord } from './harness.js';
 
 /** A DHRU simulator that knows the test credentials; results final after `completeAfterMs`. */
 export function startDhruSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
@@ -29,20 +16,8 @@ export function dhruProviderAt(url: string, timeoutMs: number, dhru: Record<stri
   return { provider: { ...base.provider, protocol: 'dhru', dhru } };
 }
 
-/** Runs `start` until `NAME.summary.json` says every row is final, then stops it; returns the report. */
-export async function runUntilFinal(ws: Workspace, name: string, timeoutMs = 60_000): Promise<ReportRecord[]> {
-  const daemon = startCli(['start', '--config', ws.configFile]);
-  try {
-    const summaryPath = join(ws.processed, `${name}.summary.json`);
-    await waitForFile(summaryPath, timeoutMs);
-    await waitFor(async () => (await readSummary(summaryPath)).final === true, `${name} final`, timeoutMs);
-  } finally {
-    daemon.process.kill('SIGTERM');
-  }
-  const exit = await daemon.exited;
-  expect(exit.code, exit.stderr).toBe(0);
-  return readReport(join(ws.processed, `${name}.report.csv`));
-}
+/** The shared run of `start` until a file's summary says every row is final. */
+export { runUntilFinal } from './harness.js';
 
 /** Each IMEI the simulator holds an order for, with how many orders it holds. */
 export function ordersPerImei(sim: Simulator): Map<string, number> {
