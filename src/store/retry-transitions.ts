@@ -90,12 +90,15 @@ export class RetryTransitions {
     })();
   }
 
-  /** Rows waiting for the retry job, and when the earliest is due. */
+  /**
+   * Rows waiting for the retry job, and when the earliest is due. Rows being settled from the
+   * order ids (a server that may charge a repeat: `call_over_at` set) wait for no retry.
+   */
   waiting(): { rows: number; earliest: string | null } {
     return this.db
       .prepare(
         `SELECT COUNT(*) AS rows, MIN(next_attempt_at) AS earliest FROM rows
-          WHERE state IN ('failed', 'unknown') AND next_attempt_at IS NOT NULL`,
+          WHERE state IN ('failed', 'unknown') AND next_attempt_at IS NOT NULL AND NOT (state = 'unknown' AND call_over_at IS NOT NULL)`,
       )
       .get() as { rows: number; earliest: string | null };
   }
