@@ -1,6 +1,7 @@
 import { FINAL_PROVIDER_STATUSES, type OrderResult, type ProviderStatus } from '../provider/types.js';
 import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
+import { markChangedOutsideSubmission } from './outside-changes.js';
 
 /** Where a poll round is in its walk over the open orders (see `openOrders`): the last order's `seq`. */
 export interface OpenOrdersCursor {
@@ -149,7 +150,7 @@ export class OrderTransitions {
         if (final) outcome.finalised += 1;
         for (const fileId of filesShowing(accountId, result.orderId, held.imei, held.serviceId)) files.add(fileId);
       }
-      outcome.fileIds = this.markDirty(files);
+      outcome.fileIds = markChangedOutsideSubmission(this.db, files);
       return outcome;
     })();
   }
@@ -186,7 +187,7 @@ export class OrderTransitions {
       for (const order of stale) {
         for (const fileId of filesShowing(order.accountId, order.orderId, order.imei, order.serviceId)) files.add(fileId);
       }
-      return { orderIds: stale.map((order) => order.orderId), fileIds: this.markDirty(files) };
+      return { orderIds: stale.map((order) => order.orderId), fileIds: markChangedOutsideSubmission(this.db, files) };
     })();
   }
 
@@ -203,12 +204,5 @@ export class OrderTransitions {
       )
       .pluck();
     return (accountId, orderId, imei, serviceId) => query.all(imei, serviceId, accountId, orderId) as number[];
-  }
-
-  private markDirty(fileIds: ReadonlySet<number>): number[] {
-    const touch = this.db.prepare('UPDATE files SET report_dirty = report_dirty + 1, outside_changes = outside_changes + 1 WHERE id = ?');
-    const ids = [...fileIds].sort((a, b) => a - b);
-    for (const id of ids) touch.run(id);
-    return ids;
   }
 }

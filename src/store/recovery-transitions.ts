@@ -1,6 +1,7 @@
 import { FINAL_PROVIDER_STATUSES, type OrderResult } from '../provider/types.js';
 import type { AccountTransitions } from './account-transitions.js';
 import type { Db } from './db.js';
+import { markChangedOutsideSubmission } from './outside-changes.js';
 import { adoptedNote, unconfirmedNote } from './recovery-notes.js';
 import type { SettleTransitions } from './settle-transitions.js';
 
@@ -187,7 +188,7 @@ export class RecoveryTransitions {
         if (match.unknownSince !== null) this.settling?.noteCeiling(match.unknownSince, [match.orderId]);
         files.add(match.fileId);
       }
-      return { adopted: usedRows.size, fileIds: this.markDirty(files) };
+      return { adopted: usedRows.size, fileIds: markChangedOutsideSubmission(this.db, files) };
     })();
   }
 
@@ -214,21 +215,12 @@ export class RecoveryTransitions {
         settle.run(unconfirmedNote(row.unknownSince ?? now, searched), now, row.id);
         files.add(row.fileId);
       }
-      return { adopted: 0, fileIds: this.markDirty(files) };
+      return { adopted: 0, fileIds: markChangedOutsideSubmission(this.db, files) };
     })();
   }
 
   /** Unclaimed found orders, for `status`: orders of ours that no row has (yet). */
   unclaimedCount(): number {
     return this.db.prepare('SELECT COUNT(*) FROM found_orders WHERE account_id = ?').pluck().get(this.accounts.currentId) as number;
-  }
-
-  private markDirty(fileIds: ReadonlySet<number>): number[] {
-    const touch = this.db.prepare(
-      'UPDATE files SET report_dirty = report_dirty + 1, outside_changes = outside_changes + 1 WHERE id = ?',
-    );
-    const ids = [...fileIds].sort((a, b) => a - b);
-    for (const id of ids) touch.run(id);
-    return ids;
   }
 }

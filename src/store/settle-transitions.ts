@@ -1,6 +1,7 @@
 import type { AccountTransitions } from './account-transitions.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db.js';
+import { markChangedOutsideSubmission } from './outside-changes.js';
 import { planBatches } from './plan-batches.js';
 import { notOrderedNote, settlingNoteSql, type UndecidedRow, undecidedNote } from './settle-notes.js';
 
@@ -250,7 +251,7 @@ export class SettleTransitions {
         requeued += 1;
       }
       for (const fileId of files) planBatches(this.db, fileId, batchSize, now);
-      return { requeued, givenUp: 0, fileIds: this.markDirty(files) };
+      return { requeued, givenUp: 0, fileIds: markChangedOutsideSubmission(this.db, files) };
     })();
   }
 
@@ -276,21 +277,12 @@ export class SettleTransitions {
         settle.run(undecidedNote(row, reasonOf(row, expiredOnly)), now, row.id);
         files.add(row.fileId);
       }
-      return { requeued: 0, givenUp: rows.length, fileIds: this.markDirty(files) };
+      return { requeued: 0, givenUp: rows.length, fileIds: markChangedOutsideSubmission(this.db, files) };
     })();
   }
 
   private until(now: string): string {
     return new Date(Date.parse(now) + this.policy.windowMs).toISOString();
-  }
-
-  private markDirty(fileIds: ReadonlySet<number>): number[] {
-    const touch = this.db.prepare(
-      'UPDATE files SET report_dirty = report_dirty + 1, outside_changes = outside_changes + 1 WHERE id = ?',
-    );
-    const ids = [...fileIds].sort((a, b) => a - b);
-    for (const id of ids) touch.run(id);
-    return ids;
   }
 }
 
