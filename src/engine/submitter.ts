@@ -7,11 +7,10 @@ import {
   StoppingError,
   StoreWriteError,
   describeError,
-  haltsSubmission,
 } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { PlaceOrderResult, ProviderClient } from '../provider/types.js';
-import type { AttemptTicket, ReplyCounts } from '../store/batch-transitions.js';
+import type { AttemptTicket } from '../store/batch-transitions.js';
 import type { Store } from '../store/store.js';
 import type { BatchRecord } from '../store/types.js';
 import { sleep } from './abortable-sleep.js';
@@ -19,6 +18,7 @@ import { logBatchGaveUp, logFailedTry } from './call-failure-log.js';
 import { AttemptStarter } from './attempt-starter.js';
 import { CallGroups } from './call-groups.js';
 import { outcomeOf, type CallBudget, type CallOutcome as BudgetOutcome } from './call-budget.js';
+import { CallOutcomeRecorder } from './call-outcomes.js';
 import { ReplyRecorder } from './reply-recorder.js';
 import type { PumpState, SendGuard } from './send-guard.js';
 
@@ -84,7 +84,7 @@ function asProviderError(error: unknown): ProviderError {
  * store always knows which rows may have been ordered.
  */
 export class Submitter {
-  private readonly replies: ReplyRecorder;
+  private readonly outcomes: CallOutcomeRecorder;
   private readonly starts: AttemptStarter;
   private readonly groups: CallGroups;
   private readonly active = new Map<number, Promise<void>>();
@@ -105,7 +105,11 @@ export class Submitter {
     /** Batches held back for now (a file short of credit, the last IMEI of a run): default none. */
     private readonly guard?: SendGuard,
   ) {
-    this.replies = new ReplyRecorder(store);
+    this.outcomes = new CallOutcomeRecorder(store, new ReplyRecorder(store), logger, events, {
+      isStopping: () => this.stopping,
+      signal: this.abort.signal,
+      wake: () => this.wake(),
+    }, guard);
     this.starts = new AttemptStarter(store);
     this.groups = new CallGroups(store, { batchSize: options.batchSize, filesBeingRead: options.filesBeingRead });
   }
@@ -237,32 +241,12 @@ export class Submitter {
         await sleep(STORE_FAILURE_PAUSE_MS, this.abort.signal);
         return;
       }
-      for (const member of group) await this.persist('settle the batch', () => this.settleAfterFailure(member, error));
+      for (const member of group) await this.outcomes.persist('settle the batch', () => this.settleAfterFailure(member, error));
     }
     for (const fileId of new Set(group.map((member) => member.fileId))) {
-      await this.persist('check the file', () => {
+      await this.outcomes.persist('check the file', () => {
         if (this.store.isFileSettled(fileId)) this.events.onFileSettled(fileId);
       });
-    }
-  }
-
-  /**
-   * Runs a store write until it succeeds: a reply's order ids exist nowhere else, so a failed
-   * write (disk full) is retried while the daemon runs rather than dropped. If the daemon stops
-   * first, recovery marks the rows unknown and resubmission confirms them.
-   */
-  private async persist(what: string, write: () => void | Promise<void>): Promise<boolean> {
-    for (let tries = 1; ; tries += 1) {
-      try {
-        await write();
-        return true;
-      } catch (error) {
-        if (this.stopping && tries > 3) return false;
-        this.events.onStoreWriteFailed(error);
-        const delayMs = Math.min(1000 * 2 ** (tries - 1), 60_000);
-        this.logger.error({ err: describeError(error), retryInMs: delayMs }, `cannot ${what} in the database; retrying`);
-        await sleep(delayMs, this.stopping ? new AbortController().signal : this.abort.signal);
-      }
     }
   }
 
@@ -297,8 +281,8 @@ export class Submitter {
   private async attempt(group: readonly BatchRecord[]): Promise<void> {
     const call = await this.call(group);
     if (call === undefined) return;
-    if (call.error) await this.recordFailure(call.tickets, call.error);
-    else await this.recordReply(call.tickets, call.result);
+    if (call.error) await this.outcomes.recordFailure(call.tickets, call.error);
+    else await this.outcomes.recordReply(call.tickets, call.result);
   }
 
   /** Records the attempt, then calls; the store knows about the call before it leaves. */
@@ -338,73 +322,5 @@ export class Submitter {
     } finally {
       permit.release(outcome);
     }
-  }
-
-  /** Each batch of the call takes its own IMEIs from the reply (one group commit for all). */
-  private async recordReply(tickets: readonly AttemptTicket[], reply: PlaceOrderResult): Promise<void> {
-    let counts: ReplyCounts[] = [];
-    const recorded = await this.persist('record the reply', async () => {
-      counts = await Promise.all(tickets.map((ticket) => this.replies.record(ticket, reply)));
-    });
-    if (!recorded || counts.length !== tickets.length) {
-      this.logger.error({ batches: tickets.map((t) => t.batchId), placed: reply.placed }, 'stopping before the reply could be recorded');
-      throw new AbortError(new StoppingError());
-    }
-    let unaccounted = 0;
-    let split = false;
-    tickets.forEach((ticket, i) => {
-      const count = counts[i] as ReplyCounts;
-      this.events.onReply(ticket.fileId);
-      this.logger.debug({ batch: ticket.batchId, attempt: ticket.number, ...count }, 'placeorder replied');
-      this.guard?.ordered(ticket.serviceId, count.ordered);
-      if (count.recovering > 0 || count.settling > 0) this.events.onRecovering();
-      if (count.learntOneImeiPerCall) {
-        const sent = ticket.callSize ?? ticket.imeis.length;
-        this.events.onOneImeiPerCall(ticket.serviceId, `a call with ${sent} IMEIs left ${count.unaccounted} of them unanswered`);
-      }
-      split ||= count.splitIntoSingles;
-      if (!count.splitIntoSingles) unaccounted += count.unaccounted;
-    });
-    // IMEIs the reply left out wait in one-IMEI batches of their own: the pump sends them now.
-    if (split) this.wake();
-    if (unaccounted > 0) {
-      throw new ProviderUnknownOutcomeError(`the reply did not account for ${unaccounted} IMEIs`, {
-        incompleteReply: true,
-      });
-    }
-  }
-
-  /**
-   * Records a failed call; throws for p-retry unless nothing is left to send (every row settled,
-   * or unknown on a server where unknown rows are never resent): then another try would be empty.
-   */
-  private async recordFailure(tickets: readonly AttemptTicket[], error: ProviderError): Promise<void> {
-    const failure = {
-      failureClass: error.failureClass,
-      message: error.message,
-      haltsSubmission: haltsSubmission(error),
-      salvaged: error.details.salvaged ?? [],
-      ...(error.details.partial ? { partial: error.details.partial } : {}),
-    };
-    const now = new Date().toISOString();
-    let settling = 0;
-    let rowsLeft = 0;
-    const recorded = await this.persist('record the failed call', () => {
-      settling = 0;
-      rowsLeft = 0;
-      for (const ticket of tickets) {
-        const outcome = this.store.batches.recordCallFailure(ticket, failure, now);
-        settling += outcome.settling;
-        rowsLeft += outcome.rowsLeft;
-      }
-    });
-    if (!recorded) throw new AbortError(new StoppingError());
-    if (settling > 0) this.events.onRecovering();
-    if (error.failureClass === 'permanent') throw new AbortError(error);
-    if (rowsLeft === 0 && !error.details.rateLimited) {
-      logFailedTry(this.logger, { batch: tickets[0]?.batchId ?? 0, attempt: tickets[0]?.number ?? 1, triesLeft: 0, error, rateLimited: false, stopping: this.stopping });
-      return;
-    }
-    throw error;
   }
 }
