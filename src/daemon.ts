@@ -2,34 +2,33 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedConfig } from './config/load.js';
 import { AlertCenter, DatabaseHealth, heartbeatProbe } from './alerts/index.js';
-import { ProviderAuthError, describeError } from './errors.js';
+import { ProviderAuthError } from './errors.js';
 import { DaemonEvents } from './events/daemon-events.js';
-import { observeCalls } from './events/observed-client.js';
 import { FileFinisher } from './engine/finish-file.js';
-import { settleUnfinishedReads } from './engine/intake-file.js';
 import { IntakeQueue } from './engine/intake-queue.js';
 import { OrderRecovery } from './engine/order-recovery.js';
 import { CallBudget } from './engine/call-budget.js';
 import { BracketingCalls } from './engine/bracketing-calls.js';
 import { CreditGate } from './engine/credit-gate.js';
-import { applyCapabilities, batchSizeFor, CapabilityMemory, learnBulkSupport, providerClientOptions } from './engine/protocol-setup.js';
+import { batchSizeFor, CapabilityMemory, learnBulkSupport } from './engine/protocol-setup.js';
 import { SubmissionGuard } from './engine/send-guard.js';
 import { ProgressDisplay } from './engine/progress-display.js';
+import { learntConcurrency, refreshCatalogue, rememberConcurrency } from './engine/provider-memory.js';
+import { connectProvider } from './provider-connection.js';
+import { repairAfterUncleanStop } from './engine/startup-repair.js';
+import { reportReactions, submissionReactions } from './daemon-reactions.js';
 import { ResultPoller } from './engine/result-poller.js';
 import { RetryJob } from './engine/retry-job.js';
 import { Submitter } from './engine/submitter.js';
 import type { Logger } from './log.js';
 import { WorkerRowReader } from './intake/index.js';
-import { ThreadedProviderClient } from './provider/index.js';
-import { providerAccount, SIMULATOR_ACCOUNT } from './provider/account.js';
 import { formatSummaryLine } from './report/summary-line.js';
 import type { ProviderClient } from './provider/types.js';
-import { startSimulator, type Simulator } from './simulator/index.js';
+import type { Simulator } from './simulator/index.js';
 import { openDatabase } from './store/db.js';
 import { acquireFolderLock, type FolderLock } from './store/lock.js';
 import { Store } from './store/store.js';
 import { InboxWatcher, stableInboxEntries } from './watch/inbox-watcher.js';
-import { removeLeftoverTemporaries } from './watch/processed-files.js';
 import { startDashboard } from './web/start-dashboard.js';
 import type { WebHost } from './web/web-host.js';
 
@@ -41,10 +40,7 @@ export interface DaemonOptions {
 }
 
 const PROGRESS_LOG_MS = 5_000;
-const CATALOGUE_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 const REPORT_REFRESH_MS = 1000;
-/** Meta key: the account whose catalogue the store holds. */
-const CATALOGUE_ACCOUNT_KEY = 'catalogueAccountId';
 
 /**
  * The running daemon: one store, one provider client, the submitter, the report writer and (for
@@ -126,20 +122,7 @@ export class Daemon {
       store,
       { inboxDir: config.paths.inbox, processedDir: config.paths.processed, simulated: config.simulated, workbookThread: true },
       logger,
-      {
-        onReportWritten: (fileId, summary, firstTime) => {
-          this.events.emit('file-reported', { fileId, summary, firstTime });
-          this.alerts.outputWorks();
-          // Judged after its submission, and again after a retry resubmitted its rows (recovery).
-          const judge = firstTime || this.resubmitted.delete(fileId);
-          // A repeat of an earlier file orders nothing on purpose: not a failure to alert on.
-          if (judge && summary.repeatOf === undefined && summary.error === undefined) {
-            this.alerts.fileSubmitted({ fileId, ...summary, topErrors: store.topErrors(fileId) });
-          }
-        },
-        onOutputFailed: (fileId, error) =>
-          this.alerts.outputBlocked(store.getFile(fileId)?.inboxPath ?? `file ${fileId}`, error),
-      },
+      reportReactions({ events: this.events, alerts: this.alerts, store, resubmitted: this.resubmitted }),
     );
     this.retryJob = new RetryJob(
       store,
@@ -150,8 +133,8 @@ export class Daemon {
     this.budget = new CallBudget({
       maxConcurrency: config.submission.concurrency,
       maxCallsPerMinute: config.submission.maxCallsPerMinute,
-      learntConcurrency: Number(store.getMeta(this.learntConcurrencyKey())) || undefined,
-      onConcurrencyLearnt: (concurrency) => this.rememberConcurrency(concurrency),
+      learntConcurrency: learntConcurrency(store),
+      onConcurrencyLearnt: (concurrency) => rememberConcurrency(store, logger, concurrency),
     });
     // Named in the first warning of an outage and in its alert: "the provider" alone says nothing.
     const provider = simulator?.url ?? config.provider.baseUrl;
@@ -183,39 +166,19 @@ export class Daemon {
         filesBeingRead: () => this.intake.busy,
       },
       logger.child({ provider }),
-      {
-        onFileSettled: (fileId) => {
-          this.events.emit('file-changed', { fileIds: [fileId], reason: 'settled' });
-          if (store.getFile(fileId)?.state === 'done') this.resubmitted.add(fileId);
-          void this.finisher.finish(fileId);
-          // Rows of lost calls that only a later order could settle are given up once nothing more is sent.
-          this.recovery.wakeIfWaiting();
-        },
-        onHalted: (message) => {
-          this.logger.error({ err: message }, 'submission halted until the configuration changes');
-          this.alerts.providerRefusedCredentials(message);
-        },
-        onBatchGaveUp: (_fileId, message) => this.alerts.providerUnreachable(`${message} (${provider})`),
-        onReply: (fileId) => {
-          this.events.emit('file-changed', { fileIds: [fileId], reason: 'reply' });
-          this.alerts.providerReachable();
-          this.alerts.credentialsAccepted();
-          this.finisher.extendDraft(fileId);
-          this.capabilities.check();
-          // Its order ids may bound the calls whose rows are being settled.
-          this.recovery.wakeIfWaiting();
-        },
-        onRecovering: () => this.recovery.wake(),
-        onNoCredit: (fileId, message) => this.credit.holdFile(fileId, message),
-        onStoreWriteFailed: (error) => this.databaseHealth.writeFailed(error),
-        onOneImeiPerCall: (serviceId, reason) => {
-          this.logger.warn(
-            { service: serviceId, reason },
-            'the provider orders only one IMEI per call for this service: sending one IMEI per call from now on',
-          );
-          this.alerts.providerOrdersOneImeiPerCall(serviceId, reason);
-        },
-      },
+      submissionReactions({
+        events: this.events,
+        store,
+        logger,
+        alerts: this.alerts,
+        databaseHealth: this.databaseHealth,
+        provider,
+        finisher: this.finisher,
+        recovery: () => this.recovery,
+        capabilities: this.capabilities,
+        credit: this.credit,
+        resubmitted: this.resubmitted,
+      }),
       this.budget,
       new SubmissionGuard(this.credit, this.bracketing),
     );
@@ -231,7 +194,7 @@ export class Daemon {
       // The store marked the files stale; re-render now rather than on the next refresh tick.
       onFilesChanged: (fileIds) => {
         this.events.emit('file-changed', { fileIds, reason: 'results' });
-        this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId));
+        this.refreshStaleReports();
       },
       onAuthFailed: (message) => this.alerts.providerRefusedCredentials(message),
     }, this.budget);
@@ -241,27 +204,13 @@ export class Daemon {
       { resultsNameImei: () => this.capabilities.check().resultsNameImei, batchSize: batchSizeFor(config) },
       logger,
       {
-        onFilesChanged: () => this.store.filesNeedingReport().forEach((fileId) => void this.finisher.refresh(fileId)),
+        onFilesChanged: () => this.refreshStaleReports(),
         onRequeued: () => this.submitter.wake(),
         // Files waiting for credit will still be sent: their orders may settle rows yet.
         placingIdle: () => this.submitter.isIdle() && !this.intake.busy && !this.credit.holdsAny,
       },
       this.budget,
     );
-  }
-
-  /** Where the limit on calls in flight learnt from this account's 429s is kept between starts. */
-  private learntConcurrencyKey(): string {
-    return `learntConcurrency:${this.store.accounts.currentId}`;
-  }
-
-  private rememberConcurrency(concurrency: number): void {
-    try {
-      this.store.setMeta(this.learntConcurrencyKey(), String(concurrency));
-      this.logger.info({ concurrency }, 'the provider takes this many calls at once: staying at it');
-    } catch (error) {
-      this.logger.warn({ err: describeError(error) }, 'cannot keep the learnt limit on calls in flight');
-    }
   }
 
   /**
@@ -288,29 +237,9 @@ export class Daemon {
     let simulator: Simulator | undefined;
     try {
       const store = new Store(openDatabase(join(config.paths.checkpoints, 'imei-daemon.sqlite')));
-      const account = config.simulated
-        ? SIMULATOR_ACCOUNT
-        : providerAccount(config.provider.protocol, config.provider.baseUrl, config.provider.username);
-      store.accounts.select(account.key, account.label, new Date().toISOString());
-      let baseUrl = config.provider.baseUrl;
-      if (config.simulated) {
-        simulator = await startSimulator({ latencyMs: config.simulator.latencyMs, protocol: config.provider.protocol });
-        baseUrl = simulator.url;
-        logger.warn(
-          { simulator: simulator.url },
-          'SIMULATED: no API key configured; orders go to the built-in simulator and nothing real is ordered',
-        );
-      } else {
-        logger.info({ provider: baseUrl, user: config.provider.username }, `ordering from ${baseUrl} as ${config.provider.username}`);
-      }
-      const client = new ThreadedProviderClient(providerClientOptions(config, baseUrl, store));
-      // Before anything is recovered or sent: whether unknown rows may be resent, IMEIs per call.
-      applyCapabilities(store, client.capabilities(), config, new Date().toISOString());
-      store.loadServiceRefusals();
-      // Every call is reported as an event (dashboard, metrics), whichever client the protocol needs.
-      const events = options.events ?? new DaemonEvents((name, error) => logger.warn({ event: name, err: describeError(error) }, 'an event listener failed'));
-      const observed = observeCalls(client, events, { secrets: [config.provider.apiKey] });
-      const daemon = new Daemon(config, store, observed, simulator, lock, logger, { ...options, events });
+      const connection = await connectProvider(config, store, logger, options.events);
+      simulator = connection.simulator;
+      const daemon = new Daemon(config, store, connection.client, simulator, lock, logger, { ...options, events: connection.events });
       daemon.reader.start();
       await daemon.recover();
       await daemon.refreshCatalogue();
@@ -441,34 +370,11 @@ export class Daemon {
   }
 
   private async recover(): Promise<void> {
-    const leftovers = await removeLeftoverTemporaries(this.config.paths.processed);
-    if (leftovers > 0) this.logger.info({ files: leftovers }, 'removed temporary files an unclean stop left in processed/');
-    const interrupted = this.store.batches.recoverInterrupted(new Date().toISOString());
-    const reads = await settleUnfinishedReads(this.store, this.config.paths.inbox, batchSizeFor(this.config));
-    if (reads.discarded + reads.finishedInPart + reads.toResume > 0 || interrupted.attempts > 0) {
-      this.logger.warn(
-        { ...reads, interruptedCalls: interrupted.attempts, unknownRows: interrupted.rows },
-        'recovered after an unclean stop: rows of interrupted calls will be resubmitted to confirm',
-      );
-    }
-    for (const file of [...this.store.filesInState('submitting'), ...this.store.filesInState('reporting')]) {
-      void this.finisher.finish(file.id);
-    }
+    for (const fileId of await repairAfterUncleanStop(this.store, this.config, this.logger)) void this.finisher.finish(fileId);
   }
 
   private async refreshCatalogue(): Promise<void> {
-    const fetchedAt = this.store.catalogueFetchedAt();
-    // Another account's catalogue (the simulator's, before a key was set) is replaced at once.
-    const sameAccount = this.store.getMeta(CATALOGUE_ACCOUNT_KEY) === String(this.store.accounts.currentId);
-    if (fetchedAt && sameAccount && Date.now() - Date.parse(fetchedAt) < CATALOGUE_MAX_AGE_MS) return;
-    try {
-      const entries = await this.budget.run('read', () => this.client.listServices());
-      this.store.saveCatalogue(entries, new Date().toISOString());
-      this.store.setMeta(CATALOGUE_ACCOUNT_KEY, String(this.store.accounts.currentId));
-      this.credit.pricesChanged();
-    } catch (error) {
-      this.logger.warn({ err: describeError(error) }, 'cannot fetch the service catalogue; SERVICE and CREDITS stay empty');
-    }
+    if (await refreshCatalogue(this.store, this.client, this.budget, this.logger)) this.credit.pricesChanged();
   }
 
   /** `retry`: send every waiting Failed row now, then wait until they are settled and reported. */
@@ -478,9 +384,14 @@ export class Daemon {
     return outcome.requeued;
   }
 
-  /** Re-renders stale reports; `now` skips the throttle (run-once and retry wait for them). */
+  /** Picks up a `retry` asked for from the command line, and re-renders stale reports. */
   private refreshReports(now = false): void {
     this.retryJob.checkForRequest();
+    this.refreshStaleReports(now);
+  }
+
+  /** Re-renders reports whose rows changed; `now` skips the throttle (run-once and retry wait for them). */
+  private refreshStaleReports(now = false): void {
     for (const fileId of this.store.filesNeedingReport()) {
       void (now ? this.finisher.finish(fileId) : this.finisher.refresh(fileId));
     }
